@@ -1,0 +1,206 @@
+"""The public JSON API, /api/v1. HTTP only: validation is in models, SQL in store."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from functools import partial
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from widget import store
+from widget.errors import (
+    BodyTooLarge,
+    MalformedJSON,
+    OriginNotAllowed,
+    UnsupportedMediaType,
+)
+from widget.guard import voter_key
+from widget.models import (
+    Site,
+    VoteResult,
+    parse_feedback,
+    parse_posts,
+    parse_vote,
+    parse_withdraw,
+    site_slug,
+)
+from widget.openapi import openapi_document
+from widget.state import Services, services
+
+ALLOWED_HEADERS = "Content-Type"
+PREFLIGHT_MAX_AGE = "86400"
+
+
+def dumps(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def json_response(
+    payload: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(dumps(payload), status, headers, media_type="application/json")
+
+
+# --- request body and origin ----------------------------------------------------------------
+
+
+async def read_json(request: Request, limit: int) -> dict[str, Any]:
+    """The body as a JSON object; size is enforced while reading, before any parsing."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise UnsupportedMediaType("send the body as application/json")
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(f"the body is larger than {limit} bytes")
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(f"the body is larger than {limit} bytes")
+        chunks.append(chunk)
+    try:
+        data = json.loads(b"".join(chunks))
+    except (ValueError, RecursionError) as exc:
+        raise MalformedJSON("the body is not valid JSON") from exc
+    if not isinstance(data, dict):
+        raise MalformedJSON("the body must be a JSON object")
+    return data
+
+
+def cors_headers(site: Site, origin: str | None) -> dict[str, str]:
+    if origin is None or not site.allows_origin(origin):
+        return {"Vary": "Origin"}
+    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+
+def check_origin(site: Site, request: Request) -> dict[str, str]:
+    """Browsers send Origin on cross-site writes; refuse the ones the site did not allow."""
+    origin = request.headers.get("origin")
+    if not site.allows_origin(origin):
+        raise OriginNotAllowed(f"origin {origin} may not write to site {site.slug!r}")
+    return cors_headers(site, origin)
+
+
+async def preflight(request: Request) -> Response:
+    origin = request.headers.get("origin")
+    svc = services(request)
+    allowed = origin is not None and any(s.allows_origin(origin) for s in svc.sites.values())
+    headers = {"Vary": "Origin"}
+    if allowed and origin is not None:
+        headers.update(
+            {
+                "Access-Control-Allow-Origin": origin,
+                "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
+                "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+                "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
+            }
+        )
+    return Response(status_code=204, headers=headers)
+
+
+# --- routes ---------------------------------------------------------------------------------
+
+
+async def summary(request: Request) -> Response:
+    svc = services(request)
+    site = svc.site(site_slug(request.query_params.get("site", "default")))
+    posts = parse_posts(request.query_params.getlist("post"))
+    found = await svc.summaries(site.slug, posts)
+    body = dumps({"posts": [s.as_dict() for s in found]})
+    etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+    headers = cors_headers(site, request.headers.get("origin"))
+    headers["ETag"] = etag
+    headers["Cache-Control"] = f"public, max-age={svc.settings.summary_max_age}"
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(body, headers=headers, media_type="application/json")
+
+
+def _vote_payload(result: VoteResult) -> dict[str, Any]:
+    return {**result.summary.as_dict(), "your_vote": result.your_vote}
+
+
+async def cast_vote(request: Request) -> Response:
+    svc = services(request)
+    data = await read_json(request, svc.settings.max_body_bytes)
+    vote = parse_vote(data)
+    site = svc.site(vote.site)
+    headers = check_origin(site, request)
+    key = voter_key(svc.secret, vote.voter)
+    result = await svc.write(
+        partial(store.record_vote, vote=vote, voter_key=key, now=time.time()),
+        after_commit=_cache_summary(svc),
+    )
+    svc.metrics.votes.labels("cast").inc()
+    return json_response(_vote_payload(result), headers=headers)
+
+
+async def withdraw_vote(request: Request) -> Response:
+    svc = services(request)
+    data = await read_json(request, svc.settings.max_body_bytes)
+    site_name, post, voter = parse_withdraw(data)
+    site = svc.site(site_name)
+    headers = check_origin(site, request)
+    key = voter_key(svc.secret, voter)
+    result = await svc.write(
+        partial(store.withdraw_vote, site=site.slug, post=post, voter_key=key, now=time.time()),
+        after_commit=_cache_summary(svc),
+    )
+    svc.metrics.votes.labels("withdrawn").inc()
+    return json_response(_vote_payload(result), headers=headers)
+
+
+def _cache_summary(svc: Services) -> Any:
+    def put(result: VoteResult) -> None:
+        svc.cache.put(result.summary)
+
+    return put
+
+
+async def votes(request: Request) -> Response:
+    if request.method == "POST":
+        return await cast_vote(request)
+    return await withdraw_vote(request)
+
+
+async def feedback(request: Request) -> Response:
+    svc = services(request)
+    data = await read_json(request, svc.settings.max_body_bytes)
+    site = svc.site(site_slug(data.get("site", "default")))
+    headers = check_origin(site, request)
+    item = parse_feedback(data, site)
+    status, score = "new", 0.0
+    key = voter_key(svc.secret, item.voter)
+    feedback_id = await svc.write(
+        partial(
+            store.add_feedback,
+            item=item,
+            voter_key=key,
+            status=status,
+            spam_score=score,
+            now=time.time(),
+        )
+    )
+    svc.metrics.feedback.labels(status).inc()
+    return json_response({"id": feedback_id, "status": "received"}, 201, headers)
+
+
+async def openapi(request: Request) -> Response:
+    return JSONResponse(openapi_document(), headers={"Access-Control-Allow-Origin": "*"})
+
+
+routes = [
+    Route("/api/v1/summary", summary, methods=["GET"]),
+    Route("/api/v1/votes", votes, methods=["POST", "DELETE"]),
+    Route("/api/v1/feedback", feedback, methods=["POST"]),
+    Route("/api/v1/openapi.json", openapi, methods=["GET"]),
+    Route("/api/v1/summary", preflight, methods=["OPTIONS"]),
+    Route("/api/v1/votes", preflight, methods=["OPTIONS"]),
+    Route("/api/v1/feedback", preflight, methods=["OPTIONS"]),
+]

@@ -1,0 +1,154 @@
+"""create_app(settings) -> Starlette. The lifespan owns the database, the writer and caches."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from widget import api, embed, store
+from widget.cache import SummaryCache
+from widget.db import Writer, connect_reader, open_database
+from widget.errors import MethodNotAllowed, NotFound, WidgetError
+from widget.guard import parse_networks
+from widget.metrics import Metrics, MetricsMiddleware
+from widget.settings import Settings
+from widget.state import Services, services
+from widget.templating import make_environment
+
+log = logging.getLogger("widget")
+
+
+def error_response(error: WidgetError) -> Response:
+    return api.json_response(error.envelope(), error.status, error.headers())
+
+
+async def handle_widget_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, WidgetError)
+    return error_response(exc)
+
+
+async def handle_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return error_response(NotFound("no such page or endpoint"))
+    if exc.status_code == 405:
+        response = error_response(MethodNotAllowed(f"{request.method} is not allowed here"))
+        if exc.headers and "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
+    error = WidgetError(str(exc.detail))
+    error.status = exc.status_code
+    error.code = "http_error"
+    return error_response(error)
+
+
+async def handle_crash(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(WidgetError("something went wrong on our side"))
+
+
+class SecurityHeaders:
+    """nosniff on every response; pure ASGI so it costs almost nothing per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [
+                    *message["headers"],
+                    (b"x-content-type-options", b"nosniff"),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def healthz(request: Request) -> Response:
+    return api.json_response({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """Ready when a write transaction can be taken: the database is there and writable."""
+    svc = services(request)
+    try:
+        await svc.write(lambda conn: conn.execute("SELECT count(*) FROM sites").fetchone())
+    except WidgetError as exc:
+        return api.json_response({"status": "unavailable", "reason": exc.message}, 503)
+    return api.json_response({"status": "ready"})
+
+
+async def metrics(request: Request) -> Response:
+    body = services(request).metrics.render()
+    return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) -> Starlette:
+    metrics_registry = Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        conn = open_database(settings.db, settings.sync)
+        secret = settings.secret_key or store.secret_key(conn)
+        sites = store.load_sites(conn)
+        reader = await connect_reader(settings.db)
+        writer = Writer(conn, settings.writer_batch, metrics_registry.batch_size.observe)
+        writer.start()
+        app.state.services = Services(
+            settings=settings,
+            writer=writer,
+            reader=reader,
+            cache=SummaryCache(settings.cache_size),
+            metrics=metrics_registry,
+            secret=secret,
+            trusted_proxies=parse_networks(settings.trusted_proxies),
+            sites=sites,
+        )
+        log.info("serving database %s", settings.db)
+        try:
+            yield {}
+        finally:
+            await writer.close()
+            await reader.close()
+            log.info("writer drained, database closed")
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET", "HEAD"]),
+        Route("/readyz", readyz, methods=["GET", "HEAD"]),
+        Route("/metrics", metrics, methods=["GET"]),
+        *api.routes,
+        *embed.routes(settings.demo),
+        *(extra_routes or []),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(MetricsMiddleware, metrics=metrics_registry),
+            Middleware(SecurityHeaders),
+        ],
+        exception_handlers={
+            WidgetError: handle_widget_error,
+            HTTPException: handle_http_exception,
+            Exception: handle_crash,
+        },
+    )
+    app.state.templates = make_environment()
+    app.state.settings = settings
+    return app

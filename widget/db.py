@@ -1,0 +1,163 @@
+"""Opening SQLite connections, and the single writer with group commit.
+
+Every write goes through one Writer: requests queue an operation and await its future; the
+writer takes everything waiting, runs it in one BEGIN IMMEDIATE transaction with a SAVEPOINT per
+operation (so a bad one fails alone), commits once, and only then answers. One fsync thus serves
+a whole batch of votes without weakening durability.
+
+The writer's connection lives on its own thread and a batch crosses to it once, instead of once
+per statement as with an async driver; reads use aiosqlite on separate connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import aiosqlite
+
+from widget.errors import Unavailable, WidgetError
+from widget.migrations import migrate
+
+log = logging.getLogger("widget.db")
+
+T = TypeVar("T")
+Operation = Callable[[sqlite3.Connection], T]
+
+
+def _pragmas(sync: str) -> list[str]:
+    return [
+        "PRAGMA journal_mode = WAL",
+        f"PRAGMA synchronous = {'FULL' if sync == 'full' else 'NORMAL'}",
+        "PRAGMA busy_timeout = 5000",
+        "PRAGMA foreign_keys = ON",
+    ]
+
+
+def connect_sync(path: str, sync: str = "full") -> sqlite3.Connection:
+    """A plain connection in autocommit mode; transactions are always explicit."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    for pragma in _pragmas(sync):
+        conn.execute(pragma)
+    return conn
+
+
+async def connect_reader(path: str) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    for pragma in _pragmas("normal"):
+        await conn.execute(pragma)
+    await conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def open_database(path: str, sync: str = "full") -> sqlite3.Connection:
+    conn = connect_sync(path, sync)
+    migrate(conn)
+    return conn
+
+
+@dataclass
+class _Job(Generic[T]):
+    operation: Operation[T]
+    future: asyncio.Future[T]
+    after_commit: Callable[[T], None] | None = None
+
+
+class Writer:
+    """Owns the one write connection; see the module docstring."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        max_batch: int = 512,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        self._conn = conn
+        self._max_batch = max_batch
+        self._on_batch = on_batch
+        self._queue: asyncio.Queue[_Job[Any] | None] = asyncio.Queue()
+        self._thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="writer")
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="writer")
+
+    async def submit(
+        self, operation: Operation[T], after_commit: Callable[[T], None] | None = None
+    ) -> T:
+        """Run operation(conn) in the next batch; return its result once committed."""
+        if self._closing:
+            raise Unavailable("the service is shutting down")
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Job(operation, future, after_commit))
+        return await future
+
+    async def close(self) -> None:
+        """Finish every queued write, then stop; called by the lifespan on shutdown."""
+        self._closing = True
+        if self._task is not None:
+            self._queue.put_nowait(None)
+            await self._task
+        self._thread.shutdown(wait=True)
+        self._conn.close()
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        stop = False
+        while not stop:
+            first = await self._queue.get()
+            if first is None:
+                break
+            batch: list[_Job[Any]] = [first]
+            while len(batch) < self._max_batch and not self._queue.empty():
+                job = self._queue.get_nowait()
+                if job is None:
+                    stop = True
+                    break
+                batch.append(job)
+            try:
+                results = await loop.run_in_executor(self._thread, self._run_batch, batch)
+            except Exception as exc:  # the commit itself failed: nobody's write happened
+                log.exception("write batch of %d failed", len(batch))
+                results = [Unavailable(f"the database refused the write: {exc}")] * len(batch)
+            if self._on_batch is not None:
+                self._on_batch(len(batch))
+            for job, result in zip(batch, results, strict=True):
+                if isinstance(result, BaseException):
+                    if not job.future.done():
+                        job.future.set_exception(result)
+                    continue
+                if job.after_commit is not None:
+                    job.after_commit(result)
+                if not job.future.done():
+                    job.future.set_result(result)
+
+    def _run_batch(self, batch: list[_Job[Any]]) -> list[Any]:
+        conn = self._conn
+        results: list[Any] = []
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for job in batch:
+                conn.execute("SAVEPOINT op")
+                try:
+                    results.append(job.operation(conn))
+                except (WidgetError, sqlite3.IntegrityError, ValueError) as exc:
+                    conn.execute("ROLLBACK TO op")
+                    results.append(exc)
+                except Exception as exc:
+                    conn.execute("ROLLBACK TO op")
+                    log.exception("write operation failed")
+                    results.append(Unavailable(f"the write failed: {type(exc).__name__}"))
+                conn.execute("RELEASE op")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return results

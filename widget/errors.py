@@ -1,0 +1,96 @@
+"""Typed errors. Each carries what the client sees; app.py turns them into the envelope."""
+
+from __future__ import annotations
+
+
+class WidgetError(Exception):
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+    def envelope(self) -> dict[str, dict[str, str]]:
+        body = {"code": self.code, "message": self.message}
+        if self.field is not None:
+            body["field"] = self.field
+        return {"error": body}
+
+
+class MalformedJSON(WidgetError):
+    status = 400
+    code = "malformed_json"
+
+
+class BadRequest(WidgetError):
+    status = 400
+    code = "bad_request"
+
+
+class Unauthorized(WidgetError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(WidgetError):
+    status = 403
+    code = "forbidden"
+
+
+class OriginNotAllowed(WidgetError):
+    status = 403
+    code = "origin_not_allowed"
+
+
+class NotFound(WidgetError):
+    status = 404
+    code = "not_found"
+
+
+class MethodNotAllowed(WidgetError):
+    status = 405
+    code = "method_not_allowed"
+
+
+class BodyTooLarge(WidgetError):
+    status = 413
+    code = "body_too_large"
+
+
+class UnsupportedMediaType(WidgetError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class InvalidField(WidgetError):
+    status = 422
+    code = "invalid_field"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, field=field)
+
+
+class RateLimited(WidgetError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class Unavailable(WidgetError):
+    status = 503
+    code = "unavailable"
+
+
+class ConfigError(Exception):
+    """A setting that cannot be used; reported by the CLI before anything starts."""

@@ -1,0 +1,228 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from widget import __version__
+
+_ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "field": {"type": "string"},
+            },
+        }
+    },
+}
+_SITE = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$", "default": "default"}
+_POST = {"type": "string", "minLength": 1, "maxLength": 200}
+_VOTER = {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$"}
+_RATING = {"type": "integer", "minimum": 1, "maximum": 5}
+_SUMMARY = {
+    "type": "object",
+    "required": ["site", "post", "average", "count", "distribution"],
+    "properties": {
+        "site": {"type": "string"},
+        "post": {"type": "string"},
+        "average": {"type": "number", "minimum": 0, "maximum": 5},
+        "count": {"type": "integer", "minimum": 0},
+        "distribution": {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 0},
+            "minItems": 5,
+            "maxItems": 5,
+        },
+    },
+}
+_VOTE_RESULT = {
+    "allOf": [
+        {"$ref": "#/components/schemas/Summary"},
+        {
+            "type": "object",
+            "required": ["your_vote"],
+            "properties": {"your_vote": {"type": ["integer", "null"], "minimum": 1, "maximum": 5}},
+        },
+    ]
+}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    words = {
+        400: "Malformed JSON",
+        403: "Origin not allowed for this site",
+        404: "Unknown site",
+        405: "Method not allowed",
+        413: "Body over the size limit",
+        415: "Body is not application/json",
+        422: "A field is invalid; `field` names it",
+        429: "Too many requests; see Retry-After",
+        503: "Shutting down or database unavailable",
+    }
+    return {
+        str(code): {
+            "description": words[code],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for code in statuses
+    }
+
+
+def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _ok(description: str, schema_name: str, status: str = "200") -> dict[str, Any]:
+    return {
+        status: {
+            "description": description,
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
+            },
+        }
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    write_errors = _errors(400, 403, 404, 413, 415, 422, 429, 503)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Rating Widget API",
+            "version": __version__,
+            "description": "Star ratings and reader feedback for articles.",
+        },
+        "paths": {
+            "/api/v1/summary": {
+                "get": {
+                    "operationId": "getSummary",
+                    "summary": "Average, count and distribution of up to 100 posts",
+                    "parameters": [
+                        {"name": "site", "in": "query", "schema": _SITE},
+                        {
+                            "name": "post",
+                            "in": "query",
+                            "required": True,
+                            "style": "form",
+                            "explode": True,
+                            "schema": {
+                                "type": "array",
+                                "items": _POST,
+                                "minItems": 1,
+                                "maxItems": 100,
+                            },
+                        },
+                    ],
+                    "responses": {
+                        **_ok("Summaries in the order asked", "Summaries"),
+                        "304": {"description": "Not modified (If-None-Match)"},
+                        **_errors(404, 422, 429),
+                    },
+                }
+            },
+            "/api/v1/votes": {
+                "post": {
+                    "operationId": "castVote",
+                    "summary": "Cast or change the reader's vote",
+                    "requestBody": _json_body({"$ref": "#/components/schemas/VoteRequest"}),
+                    "responses": {**_ok("The post's new summary", "VoteResult"), **write_errors},
+                },
+                "delete": {
+                    "operationId": "withdrawVote",
+                    "summary": "Withdraw the reader's vote",
+                    "requestBody": _json_body({"$ref": "#/components/schemas/WithdrawRequest"}),
+                    "responses": {**_ok("The post's new summary", "VoteResult"), **write_errors},
+                },
+            },
+            "/api/v1/feedback": {
+                "post": {
+                    "operationId": "sendFeedback",
+                    "summary": "Tell the author how the post could be better",
+                    "requestBody": _json_body({"$ref": "#/components/schemas/FeedbackRequest"}),
+                    "responses": {
+                        **_ok("Feedback stored", "FeedbackReceipt", "201"),
+                        **write_errors,
+                    },
+                }
+            },
+            "/api/v1/openapi.json": {
+                "get": {
+                    "operationId": "getOpenAPI",
+                    "summary": "This document",
+                    "responses": {
+                        "200": {
+                            "description": "OpenAPI 3.1",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": _ERROR,
+                "Summary": _SUMMARY,
+                "Summaries": {
+                    "type": "object",
+                    "required": ["posts"],
+                    "properties": {
+                        "posts": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/Summary"},
+                        }
+                    },
+                },
+                "VoteResult": _VOTE_RESULT,
+                "VoteRequest": {
+                    "type": "object",
+                    "required": ["post", "voter", "rating"],
+                    "properties": {
+                        "site": _SITE,
+                        "post": _POST,
+                        "voter": _VOTER,
+                        "rating": _RATING,
+                        "title": {"type": "string", "maxLength": 300},
+                        "url": {"type": "string", "format": "uri", "maxLength": 2000},
+                    },
+                },
+                "WithdrawRequest": {
+                    "type": "object",
+                    "required": ["post", "voter"],
+                    "properties": {"site": _SITE, "post": _POST, "voter": _VOTER},
+                },
+                "FeedbackRequest": {
+                    "type": "object",
+                    "required": ["post", "voter", "text"],
+                    "properties": {
+                        "site": _SITE,
+                        "post": _POST,
+                        "voter": _VOTER,
+                        "text": {"type": "string", "minLength": 1, "maxLength": 2000},
+                        "rating": _RATING,
+                        "reason": {"type": "string", "maxLength": 40},
+                        "lang": {"type": "string", "maxLength": 35},
+                        "hp": {"type": "string", "description": "Honeypot: leave empty"},
+                        "open_ms": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "description": "How long the form was open, in milliseconds",
+                        },
+                    },
+                },
+                "FeedbackReceipt": {
+                    "type": "object",
+                    "required": ["id", "status"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "status": {"type": "string", "enum": ["received"]},
+                    },
+                },
+            }
+        },
+    }

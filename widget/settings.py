@@ -1,0 +1,118 @@
+"""Every setting of the service, declared once.
+
+Each field names its environment variable and documents itself; the README's configuration
+table is checked against this list by the test suite. CLI flags override the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from widget.errors import ConfigError
+
+
+def _setting(default: Any, env: str, doc: str) -> Any:
+    return field(default=default, metadata={"env": env, "doc": doc})
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = _setting("127.0.0.1", "WIDGET_HOST", "Address to listen on.")
+    port: int = _setting(8000, "WIDGET_PORT", "TCP port to listen on.")
+    db: str = _setting("./widget.db", "WIDGET_DB", "Path of the SQLite database file.")
+    public_url: str = _setting(
+        "", "WIDGET_PUBLIC_URL", "Public base URL (used in embed code and setup links)."
+    )
+    secret_key: str = _setting(
+        "",
+        "WIDGET_SECRET_KEY",
+        "Key for voter hashes and sessions; when empty, generated once and kept in the database.",
+    )
+    trusted_proxies: tuple[str, ...] = _setting(
+        (),
+        "WIDGET_TRUSTED_PROXIES",
+        "Comma-separated CIDRs whose X-Forwarded-For is believed; empty trusts none.",
+    )
+    sync: str = _setting(
+        "full", "WIDGET_SYNC", "SQLite synchronous mode: `full` (durable) or `normal`."
+    )
+    log_format: str = _setting("text", "WIDGET_LOG_FORMAT", "Log format: `text` or `json`.")
+    access_log: bool = _setting(True, "WIDGET_ACCESS_LOG", "Log one line per request.")
+    server: str = _setting("uvicorn", "WIDGET_SERVER", "ASGI server: `uvicorn` or `granian`.")
+    demo: bool = _setting(False, "WIDGET_DEMO", "Also serve the demo article at /demo.")
+    max_body_bytes: int = _setting(
+        16384, "WIDGET_MAX_BODY_BYTES", "Largest accepted API request body, in bytes."
+    )
+    summary_max_age: int = _setting(
+        10, "WIDGET_SUMMARY_MAX_AGE", "Seconds browsers may cache a summary (Cache-Control)."
+    )
+    cache_size: int = _setting(
+        200_000, "WIDGET_CACHE_SIZE", "Most post summaries kept in the in-process cache."
+    )
+    writer_batch: int = _setting(
+        512, "WIDGET_WRITER_BATCH", "Most writes committed together in one transaction."
+    )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read WIDGET_* variables, then apply overrides whose value is not None."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(f.metadata["env"])
+            if raw is not None and raw != "":
+                values[f.name] = _parse(f, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.sync not in ("full", "normal"):
+            raise ConfigError("WIDGET_SYNC must be `full` or `normal`")
+        if self.log_format not in ("text", "json"):
+            raise ConfigError("WIDGET_LOG_FORMAT must be `text` or `json`")
+        if self.server not in ("uvicorn", "granian"):
+            raise ConfigError("WIDGET_SERVER must be `uvicorn` or `granian`")
+        if not 0 < self.port < 65536:
+            raise ConfigError("WIDGET_PORT must be between 1 and 65535")
+        for cidr in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError as exc:
+                raise ConfigError(f"WIDGET_TRUSTED_PROXIES: {cidr!r} is not a CIDR") from exc
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def documented_settings() -> list[tuple[str, str, str]]:
+    """(env var, default, doc) for every setting, in declaration order."""
+    rows = []
+    for f in dataclasses.fields(Settings):
+        default = f.default
+        shown = ",".join(default) if isinstance(default, tuple) else str(default)
+        rows.append((f.metadata["env"], shown, f.metadata["doc"]))
+    return rows
+
+
+def _parse(f: dataclasses.Field[Any], raw: str) -> Any:
+    kind: type = type(f.default)
+    try:
+        if kind is bool:
+            lowered = raw.strip().lower()
+            if lowered not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                raise ValueError(raw)
+            return lowered in ("1", "true", "yes", "on")
+        if kind is int:
+            return int(raw)
+        if kind is tuple:
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise ConfigError(f"{f.metadata['env']}: cannot read {raw!r}") from exc
+    return raw

@@ -1,0 +1,73 @@
+"""What the app shares between requests. Built by the lifespan in app.py, never global."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import aiosqlite
+from starlette.requests import Request
+
+from widget import store
+from widget.cache import SummaryCache
+from widget.db import Operation, Writer
+from widget.errors import NotFound
+from widget.guard import IPNetwork
+from widget.metrics import Metrics
+from widget.models import Site, Summary
+from widget.settings import Settings
+
+T = TypeVar("T")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    writer: Writer
+    reader: aiosqlite.Connection
+    cache: SummaryCache
+    metrics: Metrics
+    secret: str
+    trusted_proxies: tuple[IPNetwork, ...]
+    sites: dict[str, Site] = field(default_factory=dict)
+    started_at: float = field(default_factory=time.time)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def site(self, slug: str) -> Site:
+        found = self.sites.get(slug)
+        if found is None:
+            raise NotFound(f"site {slug!r} does not exist", field="site")
+        return found
+
+    async def write(
+        self, operation: Operation[T], after_commit: Callable[[T], None] | None = None
+    ) -> T:
+        return await self.writer.submit(operation, after_commit)
+
+    async def reload_sites(self) -> None:
+        self.sites = await self.write(store.load_sites)
+
+    async def summaries(self, site: str, posts: list[str]) -> list[Summary]:
+        """From the cache; the misses in one query on the read connection."""
+        found: dict[str, Summary] = {}
+        missing = []
+        for post in posts:
+            hit = self.cache.get(site, post)
+            if hit is None:
+                missing.append(post)
+            else:
+                found[post] = hit
+        if missing:
+            loaded = await store.read_summaries(self.reader, site, missing)
+            for summary in loaded.values():
+                self.cache.put_loaded(summary)
+                # A write may have landed while we read: the cache has the newest value.
+                found[summary.post] = self.cache.get(site, summary.post) or summary
+        return [found[post] for post in posts]
+
+
+def services(request: Request) -> Services:
+    result: Services = request.app.state.services
+    return result

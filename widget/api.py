@@ -112,7 +112,7 @@ async def summary(request: Request) -> Response:
     site = svc.site(site_slug(request.query_params.get("site", "default")))
     posts = parse_posts(request.query_params.getlist("post"))
     found = await svc.summaries(site.slug, posts)
-    body = dumps({"posts": [s.as_dict() for s in found]})
+    body = dumps({"posts": [s.as_dict() for s in found], "site": site.public_config()})
     etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
     headers = cors_headers(site, request.headers.get("origin"))
     headers["ETag"] = etag

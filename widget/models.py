@@ -71,6 +71,17 @@ class Site:
     def threshold(self) -> int:
         return int(self.settings.get("threshold", 2))
 
+    def public_config(self) -> dict[str, Any]:
+        """What the embed needs to know about the site, sent along with summaries."""
+        return {
+            "slug": self.slug,
+            "threshold": self.threshold,
+            "reasons": list(self.reasons),
+            "texts": self.settings.get("texts", {}),
+            "schema": self.settings.get("schema"),
+            "hide_average": bool(self.settings.get("hide_average", False)),
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class VoteInput:

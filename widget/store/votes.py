@@ -1,0 +1,137 @@
+"""Votes and the aggregates that move with them (posts, daily), and summary reads."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from typing import Any
+
+import aiosqlite
+
+from widget.errors import NotFound
+from widget.models import Summary, VoteInput, VoteResult
+from widget.store.sites import site_exists
+
+POST_COLUMNS = "votes, total, r1, r2, r3, r4, r5"
+
+
+def day_of(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
+
+
+def _summary(site: str, post: str, row: Any) -> Summary:
+    if row is None:
+        return Summary(site, post)
+    return Summary(site, post, row[0], row[1], (row[2], row[3], row[4], row[5], row[6]))
+
+
+# -----------------------------------------------------------------------------------
+
+
+def _apply_to_aggregates(
+    conn: sqlite3.Connection,
+    site: str,
+    post: str,
+    old: int | None,
+    new: int | None,
+    now: float,
+    title: str | None = None,
+    url: str | None = None,
+) -> Summary:
+    """Move one reader's vote from `old` to `new` (either may be None) in posts and daily."""
+    d_votes = (new is not None) - (old is not None)
+    d_total = (new or 0) - (old or 0)
+    buckets = [0, 0, 0, 0, 0]
+    if old is not None:
+        buckets[old - 1] -= 1
+    if new is not None:
+        buckets[new - 1] += 1
+    row = conn.execute(
+        "INSERT INTO posts (site, post, title, url, votes, total, r1, r2, r3, r4, r5, last_vote_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (site, post) DO UPDATE SET"
+        " title = coalesce(excluded.title, title), url = coalesce(excluded.url, url),"
+        " votes = votes + excluded.votes, total = total + excluded.total,"
+        " r1 = r1 + excluded.r1, r2 = r2 + excluded.r2, r3 = r3 + excluded.r3,"
+        " r4 = r4 + excluded.r4, r5 = r5 + excluded.r5, last_vote_at = excluded.last_vote_at"
+        f" RETURNING {POST_COLUMNS}",
+        (site, post, title, url, d_votes, d_total, *buckets, now),
+    ).fetchone()
+    if d_votes or d_total:
+        conn.execute(
+            "INSERT INTO daily (site, post, day, votes, total) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (site, post, day) DO UPDATE SET"
+            " votes = votes + excluded.votes, total = total + excluded.total",
+            (site, post, day_of(now), d_votes, d_total),
+        )
+    return _summary(site, post, row)
+
+
+def record_vote(
+    conn: sqlite3.Connection, vote: VoteInput, voter_key: str, now: float
+) -> VoteResult:
+    """Insert or change one reader's vote; aggregates move in the same transaction."""
+    if not site_exists(conn, vote.site):
+        raise NotFound(f"site {vote.site!r} does not exist", field="site")
+    found = conn.execute(
+        "SELECT rating FROM votes WHERE site = ? AND post = ? AND voter_key = ?",
+        (vote.site, vote.post, voter_key),
+    ).fetchone()
+    old = found[0] if found else None
+    summary = _apply_to_aggregates(
+        conn, vote.site, vote.post, old, vote.rating, now, vote.title, vote.url
+    )
+    if old is None:
+        conn.execute(
+            "INSERT INTO votes (site, post, voter_key, rating, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (vote.site, vote.post, voter_key, vote.rating, now, now),
+        )
+    elif old != vote.rating:
+        conn.execute(
+            "UPDATE votes SET rating = ?, updated_at = ?"
+            " WHERE site = ? AND post = ? AND voter_key = ?",
+            (vote.rating, now, vote.site, vote.post, voter_key),
+        )
+    return VoteResult(summary, vote.rating)
+
+
+def withdraw_vote(
+    conn: sqlite3.Connection, site: str, post: str, voter_key: str, now: float
+) -> VoteResult:
+    """Remove one reader's vote if there is one; withdrawing twice is harmless."""
+    if not site_exists(conn, site):
+        raise NotFound(f"site {site!r} does not exist", field="site")
+    found = conn.execute(
+        "DELETE FROM votes WHERE site = ? AND post = ? AND voter_key = ? RETURNING rating",
+        (site, post, voter_key),
+    ).fetchone()
+    if found is None:
+        row = conn.execute(
+            f"SELECT {POST_COLUMNS} FROM posts WHERE site = ? AND post = ?", (site, post)
+        ).fetchone()
+        return VoteResult(_summary(site, post, row), None)
+    return VoteResult(_apply_to_aggregates(conn, site, post, found[0], None, now), None)
+
+
+def voter_rating(conn: sqlite3.Connection, site: str, post: str, voter_key: str) -> int | None:
+    row = conn.execute(
+        "SELECT rating FROM votes WHERE site = ? AND post = ? AND voter_key = ?",
+        (site, post, voter_key),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+async def read_summaries(
+    conn: aiosqlite.Connection, site: str, posts: list[str]
+) -> dict[str, Summary]:
+    """Summaries of the given posts; posts without votes get an empty summary."""
+    marks = ",".join("?" * len(posts))
+    found = {post: Summary(site, post) for post in posts}
+    async with conn.execute(
+        f"SELECT post, {POST_COLUMNS} FROM posts WHERE site = ? AND post IN ({marks})",
+        (site, *posts),
+    ) as cursor:
+        async for row in cursor:
+            found[row[0]] = _summary(site, row[0], row[1:])
+    return found

@@ -62,24 +62,24 @@ class LiveServer:
     def start(self, *args: str) -> LiveServer:
         env = {**os.environ, "WIDGET_ACCESS_LOG": "false", **self.extra_env}
         self.log_path = self.db.with_suffix(f".{self.port}.log")
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "widget",
-                "serve",
-                "--db",
-                str(self.db),
-                "--port",
-                str(self.port),
-                *args,
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-        )
+        with self.log_path.open("ab") as log:  # the child keeps its own copy
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "widget",
+                    "serve",
+                    "--db",
+                    str(self.db),
+                    "--port",
+                    str(self.port),
+                    *args,
+                ],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+            )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

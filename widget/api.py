@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from widget import store
+from widget import i18n, store
 from widget.errors import (
     BodyTooLarge,
     MalformedJSON,
@@ -112,7 +112,10 @@ async def summary(request: Request) -> Response:
     site = svc.site(site_slug(request.query_params.get("site", "default")))
     posts = parse_posts(request.query_params.getlist("post"))
     found = await svc.summaries(site.slug, posts)
-    body = dumps({"posts": [s.as_dict() for s in found], "site": site.public_config()})
+    config = site.public_config()
+    if "lang" in request.query_params:  # the embed asks for its texts along with the data
+        config.update(i18n.client_texts(request.query_params["lang"], config["texts"]))
+    body = dumps({"posts": [s.as_dict() for s in found], "site": config})
     etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
     headers = cors_headers(site, request.headers.get("origin"))
     headers["ETag"] = etag

@@ -80,6 +80,7 @@ class Site:
             "texts": self.settings.get("texts", {}),
             "schema": self.settings.get("schema"),
             "hide_average": bool(self.settings.get("hide_average", False)),
+            "feedback_max": FEEDBACK_MAX,
         }
 
 

@@ -106,6 +106,13 @@ def openapi_document() -> dict[str, Any]:
                     "parameters": [
                         {"name": "site", "in": "query", "schema": _SITE},
                         {
+                            "name": "lang",
+                            "in": "query",
+                            "description": "Also send the embed's texts in this language"
+                            " (a tag or Accept-Language list; unsupported ones give English)",
+                            "schema": {"type": "string", "maxLength": 200},
+                        },
+                        {
                             "name": "post",
                             "in": "query",
                             "required": True,

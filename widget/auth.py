@@ -1,13 +1,33 @@
-"""Password hashing (argon2id). Sessions and CSRF join here with the dashboard."""
+"""Password hashing (argon2id), signed session cookies, CSRF tokens and login throttling.
+
+Nothing here touches HTTP or SQL: the dashboard reads cookies and forms and passes the values
+in, so every rule below is unit-testable.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 MIN_PASSWORD = 10
+MAX_PASSWORD = 1000  # argon2 accepts anything; a megabyte "password" only burns our CPU
+
+SESSION_COOKIE = "rw_session"
+SESSION_IDLE_SECONDS = 3 * 24 * 3600  # an unused session dies after three days
+SESSION_REFRESH_SECONDS = 3600  # re-sign at most hourly, so an active author stays in
+SESSION_ABSOLUTE_SECONDS = 30 * 24 * 3600  # and everyone logs in again at least monthly
+SETUP_SECONDS = 3600
 
 
 def hash_password(password: str) -> str:
@@ -19,3 +39,184 @@ def verify_password(password_hash: str, password: str) -> bool:
         return bool(_hasher.verify(password_hash, password))
     except (VerificationError, InvalidHashError):
         return False
+
+
+# Verifying against this when the username is unknown makes both failures cost the same time,
+# so response times do not tell which usernames exist.
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def check_login(password_hash: str | None, password: str) -> bool:
+    if password_hash is None:
+        verify_password(_DUMMY_HASH, password)
+        return False
+    return verify_password(password_hash, password)
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return f"The password needs at least {MIN_PASSWORD} characters."
+    if len(password) > MAX_PASSWORD:
+        return f"The password may have at most {MAX_PASSWORD} characters."
+    return None
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Session:
+    """What the signed cookie carries. `nonce` keys the CSRF token; `author` is None until login.
+
+    `fingerprint` is derived from the author's password hash: changing the password ends every
+    other session at once.
+    """
+
+    nonce: str
+    author: int | None = None
+    fingerprint: str = ""
+    started: float = 0.0
+    signed_at: float = 0.0
+
+    @property
+    def needs_refresh(self) -> bool:
+        return time.time() - self.signed_at > SESSION_REFRESH_SECONDS
+
+    @property
+    def too_old(self) -> bool:
+        return self.author is not None and time.time() - self.started > SESSION_ABSOLUTE_SECONDS
+
+
+def new_session(author: int | None = None, fingerprint: str = "") -> Session:
+    return Session(secrets.token_urlsafe(18), author, fingerprint, time.time())
+
+
+def password_fingerprint(secret: str, password_hash: str) -> str:
+    return hmac.new(secret.encode(), b"pw:" + password_hash.encode(), hashlib.sha256).hexdigest()[
+        :16
+    ]
+
+
+class SessionSigner:
+    def __init__(self, secret: str) -> None:
+        self._serializer = URLSafeTimedSerializer(secret, salt="dashboard-session")
+        self._secret = secret.encode()
+
+    def dumps(self, session: Session) -> str:
+        payload: dict[str, Any] = {
+            "n": session.nonce,
+            "a": session.author,
+            "f": session.fingerprint,
+            "s": session.started,
+        }
+        return str(self._serializer.dumps(payload))
+
+    def loads(self, cookie: str | None) -> Session | None:
+        """The session in a cookie, or None when absent, forged, malformed or expired."""
+        if not cookie:
+            return None
+        try:
+            data, signed = self._serializer.loads(
+                cookie, max_age=SESSION_IDLE_SECONDS, return_timestamp=True
+            )
+        except (BadSignature, ValueError, TypeError):
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("n"), str):
+            return None
+        author = data.get("a")
+        session = Session(
+            nonce=data["n"],
+            author=author if isinstance(author, int) else None,
+            fingerprint=str(data.get("f") or ""),
+            started=float(data.get("s") or 0),
+            signed_at=signed.timestamp(),
+        )
+        return None if session.too_old else session
+
+    def csrf_token(self, session: Session) -> str:
+        return hmac.new(self._secret, b"csrf:" + session.nonce.encode(), hashlib.sha256).hexdigest()
+
+    def csrf_valid(self, session: Session | None, token: Any) -> bool:
+        if session is None or not isinstance(token, str) or not token:
+            return False
+        return hmac.compare_digest(self.csrf_token(session), token)
+
+
+# --- login throttling ---------------------------------------------------------------------------
+
+
+class LoginThrottle:
+    """Failed logins counted per address and per account in a sliding window, in memory.
+
+    Small on purpose: one process, a bounded number of keys (the oldest are dropped first), and
+    a success clears the account's failures. Several instances each keep their own counts, which
+    still bounds guessing to a few tries per window per instance.
+    """
+
+    def __init__(
+        self,
+        per_account: int = 5,
+        per_address: int = 20,
+        window: float = 900.0,
+        max_keys: int = 10_000,
+    ) -> None:
+        self.per_account = per_account
+        self.per_address = per_address
+        self.window = window
+        self.max_keys = max_keys
+        self._failures: OrderedDict[str, list[float]] = OrderedDict()
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        stamps = [t for t in self._failures.get(key, []) if now - t < self.window]
+        if stamps:
+            self._failures[key] = stamps
+        else:
+            self._failures.pop(key, None)
+        return stamps
+
+    def retry_after(self, address: str, account: str, now: float | None = None) -> int:
+        """Seconds until another attempt is allowed; 0 when it is allowed now."""
+        now = time.time() if now is None else now
+        waits = []
+        for key, limit in (
+            (f"ip:{address}", self.per_address),
+            (f"user:{account}", self.per_account),
+        ):
+            stamps = self._recent(key, now)
+            if len(stamps) >= limit:
+                waits.append(stamps[-limit] + self.window - now)
+        return max(1, int(max(waits)) + 1) if waits else 0
+
+    def failed(self, address: str, account: str, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        for key in (f"ip:{address}", f"user:{account}"):
+            stamps = self._recent(key, now)
+            stamps.append(now)
+            self._failures[key] = stamps
+            self._failures.move_to_end(key)
+        while len(self._failures) > self.max_keys:
+            self._failures.popitem(last=False)
+
+    def succeeded(self, account: str) -> None:
+        self._failures.pop(f"user:{account}", None)
+
+
+# --- first-run setup link -----------------------------------------------------------------------
+
+
+@dataclass
+class SetupToken:
+    """The one-time link printed on first start; it dies on use or after SETUP_SECONDS."""
+
+    token: str
+    expires: float
+    used: bool = False
+
+    @classmethod
+    def fresh(cls) -> SetupToken:
+        return cls(secrets.token_urlsafe(24), time.time() + SETUP_SECONDS)
+
+    def accepts(self, token: Any) -> bool:
+        if self.used or time.time() > self.expires or not isinstance(token, str):
+            return False
+        return hmac.compare_digest(self.token, token)

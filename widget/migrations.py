@@ -111,7 +111,16 @@ CREATE TABLE meta (
 """
 
 
-MIGRATIONS: list[Step] = [_initial_schema]
+def _dashboard_indexes(conn: sqlite3.Connection) -> None:
+    """Indexes for the dashboard at 100,000 posts: sorting by votes or recency, trends per day,
+    and the inbox across sites newest first, all without scanning whole tables."""
+    conn.execute("CREATE INDEX IF NOT EXISTS posts_by_votes ON posts (site, votes)")
+    conn.execute("CREATE INDEX IF NOT EXISTS posts_by_last_vote ON posts (site, last_vote_at)")
+    conn.execute("CREATE INDEX IF NOT EXISTS daily_by_day ON daily (site, day)")
+    conn.execute("CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (site, created_at)")
+
+
+MIGRATIONS: list[Step] = [_initial_schema, _dashboard_indexes]
 
 
 def current_version(conn: sqlite3.Connection) -> int:

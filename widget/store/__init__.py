@@ -4,7 +4,46 @@ Write functions take a plain sqlite3 connection and run inside the writer's tran
 db.py); read functions take an aiosqlite connection. Nothing here knows about HTTP.
 """
 
+from widget.store.audit import (
+    AuditEntry,
+    create_site,
+    list_audit,
+    record_audit,
+    reset_post,
+    update_site,
+)
+from widget.store.authors import (
+    Author,
+    author_by_id,
+    author_by_name,
+    delete_author,
+    list_authors,
+    set_author_access,
+    set_password,
+)
+from widget.store.dashboard import (
+    DayCount,
+    PostRow,
+    SiteStats,
+    daily_trend,
+    new_feedback_by_post,
+    post_row,
+    range_totals,
+    ranked_posts,
+    recent_votes,
+    site_stats,
+)
+from widget.store.exports import FEEDBACK_FIELDS, VOTE_FIELDS, export_feedback, export_votes
 from widget.store.feedback import add_feedback
+from widget.store.inbox import (
+    InboxFilter,
+    InboxItem,
+    feedback_item,
+    list_feedback,
+    status_counts,
+    triage_feedback,
+    unread_count,
+)
 from widget.store.maintenance import export_rows, import_rows, recompute
 from widget.store.sites import (
     count_authors,
@@ -23,19 +62,53 @@ from widget.store.votes import (
 )
 
 __all__ = [
+    "FEEDBACK_FIELDS",
+    "VOTE_FIELDS",
+    "AuditEntry",
+    "Author",
+    "DayCount",
+    "InboxFilter",
+    "InboxItem",
+    "PostRow",
+    "SiteStats",
     "add_feedback",
+    "author_by_id",
+    "author_by_name",
     "count_authors",
     "create_author",
+    "create_site",
+    "daily_trend",
     "day_of",
+    "delete_author",
+    "export_feedback",
     "export_rows",
+    "export_votes",
+    "feedback_item",
     "import_rows",
+    "list_audit",
+    "list_authors",
+    "list_feedback",
     "load_sites",
+    "new_feedback_by_post",
+    "post_row",
+    "range_totals",
+    "ranked_posts",
     "read_summaries",
+    "recent_votes",
     "recompute",
+    "record_audit",
     "record_vote",
+    "reset_post",
     "save_site",
     "secret_key",
+    "set_author_access",
+    "set_password",
     "site_exists",
+    "site_stats",
+    "status_counts",
+    "triage_feedback",
+    "unread_count",
+    "update_site",
     "voter_rating",
     "withdraw_vote",
 ]

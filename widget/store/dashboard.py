@@ -1,0 +1,207 @@
+"""Reads behind the dashboard's overview and post pages: rankings, totals, trends."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+# Whitelisted ORDER BY expressions; `score` takes the prior as bound parameters (see below).
+SORTS = {
+    "score": "(:prior_weight * :prior_mean + total) / (:prior_weight + votes)",
+    "average": "CASE WHEN votes > 0 THEN total * 1.0 / votes END",
+    "votes": "votes",
+    "recent": "last_vote_at",
+    "title": "coalesce(title, post) COLLATE NOCASE",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SiteStats:
+    """All-time numbers of one site, and the Bayesian prior derived from them.
+
+    The honest score of a post is (C * m + total) / (C + votes): its ratings plus C imaginary
+    votes at the site's mean m. A post with three 5-star votes no longer outranks one with four
+    hundred votes averaging 4.8; with many votes the score converges to the post's own average.
+    C is the mean number of votes of a rated post on the site: it grows with the site, so "a few
+    votes" means the same on a small blog and a large docs site, and needs no tuning.
+    """
+
+    posts: int
+    rated_posts: int
+    votes: int
+    total: int
+
+    @property
+    def prior_mean(self) -> float:
+        return self.total / self.votes if self.votes else 3.0
+
+    @property
+    def prior_weight(self) -> float:
+        return max(1.0, self.votes / self.rated_posts) if self.rated_posts else 1.0
+
+    @property
+    def average(self) -> float:
+        return round(self.total / self.votes, 2) if self.votes else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PostRow:
+    post: str
+    title: str | None
+    url: str | None
+    votes: int
+    total: int
+    distribution: tuple[int, int, int, int, int]
+    last_vote_at: float | None
+    score: float
+
+    @property
+    def average(self) -> float:
+        return round(self.total / self.votes, 2) if self.votes else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class DayCount:
+    day: str
+    votes: int
+    total: int
+
+
+async def site_stats(conn: aiosqlite.Connection, site: str) -> SiteStats:
+    async with conn.execute(
+        "SELECT count(*), coalesce(sum(votes > 0), 0), coalesce(sum(votes), 0),"
+        " coalesce(sum(total), 0) FROM posts WHERE site = ?",
+        (site,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return SiteStats(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+
+async def range_totals(conn: aiosqlite.Connection, site: str, since_day: str) -> DayCount:
+    """Net votes and their sum on days >= since_day (a withdrawal counts on its own day)."""
+    async with conn.execute(
+        "SELECT coalesce(sum(votes), 0), coalesce(sum(total), 0) FROM daily"
+        " WHERE site = ? AND day >= ?",
+        (site, since_day),
+    ) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return DayCount(since_day, int(row[0]), int(row[1]))
+
+
+async def daily_trend(
+    conn: aiosqlite.Connection, site: str, since_day: str, post: str | None = None
+) -> list[DayCount]:
+    if post is None:
+        sql = (
+            "SELECT day, sum(votes), sum(total) FROM daily WHERE site = ? AND day >= ?"
+            " GROUP BY day ORDER BY day"
+        )
+        params: tuple[str, ...] = (site, since_day)
+    else:
+        sql = (
+            "SELECT day, votes, total FROM daily WHERE site = ? AND post = ? AND day >= ?"
+            " ORDER BY day"
+        )
+        params = (site, post, since_day)
+    async with conn.execute(sql, params) as cursor:
+        return [DayCount(row[0], int(row[1]), int(row[2])) for row in await cursor.fetchall()]
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def ranked_posts(
+    conn: aiosqlite.Connection,
+    site: str,
+    stats: SiteStats,
+    *,
+    sort: str = "score",
+    descending: bool = True,
+    query: str = "",
+    min_votes: int = 0,
+    active_since: float | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[PostRow], int]:
+    """One page of the site's posts in the chosen order, and how many match the filters."""
+    where = ["site = :site"]
+    params: dict[str, object] = {
+        "site": site,
+        "prior_weight": stats.prior_weight,
+        "prior_mean": stats.prior_mean,
+        "limit": limit,
+        "offset": offset,
+    }
+    if query:
+        where.append("(post LIKE :q ESCAPE '\\' OR title LIKE :q ESCAPE '\\')")
+        params["q"] = _like(query)
+    if min_votes > 0:
+        where.append("votes >= :min_votes")
+        params["min_votes"] = min_votes
+    if active_since is not None:
+        where.append("last_vote_at >= :active_since")
+        params["active_since"] = active_since
+    condition = " AND ".join(where)
+    direction = "DESC" if descending else "ASC"
+    # NULLs (no average, never voted) go last whichever way the column is sorted.
+    order = f"{SORTS[sort]} IS NULL, {SORTS[sort]} {direction}, post"
+    sql = (
+        "SELECT post, title, url, votes, total, r1, r2, r3, r4, r5, last_vote_at,"
+        f" {SORTS['score']} FROM posts WHERE {condition} ORDER BY {order}"
+        " LIMIT :limit OFFSET :offset"
+    )
+    async with conn.execute(sql, params) as cursor:
+        rows = [
+            PostRow(r[0], r[1], r[2], r[3], r[4], (r[5], r[6], r[7], r[8], r[9]), r[10], r[11])
+            for r in await cursor.fetchall()
+        ]
+    count_params = {k: v for k, v in params.items() if f":{k}" in condition}
+    async with conn.execute(f"SELECT count(*) FROM posts WHERE {condition}", count_params) as cur:
+        row = await cur.fetchone()
+    return rows, int(row[0]) if row else 0
+
+
+async def post_row(
+    conn: aiosqlite.Connection, site: str, post: str, stats: SiteStats
+) -> PostRow | None:
+    async with conn.execute(
+        "SELECT post, title, url, votes, total, r1, r2, r3, r4, r5, last_vote_at,"
+        " (? * ? + total) / (? + votes) FROM posts WHERE site = ? AND post = ?",
+        (stats.prior_weight, stats.prior_mean, stats.prior_weight, site, post),
+    ) as cursor:
+        r = await cursor.fetchone()
+    if r is None:
+        return None
+    return PostRow(r[0], r[1], r[2], r[3], r[4], (r[5], r[6], r[7], r[8], r[9]), r[10], r[11])
+
+
+async def recent_votes(
+    conn: aiosqlite.Connection, site: str, post: str, limit: int = 20
+) -> list[tuple[int, float, float]]:
+    """(rating, first voted, last changed), newest first; who voted is never shown."""
+    async with conn.execute(
+        "SELECT rating, created_at, updated_at FROM votes WHERE site = ? AND post = ?"
+        " ORDER BY updated_at DESC LIMIT ?",
+        (site, post, limit),
+    ) as cursor:
+        return [(int(r[0]), float(r[1]), float(r[2])) for r in await cursor.fetchall()]
+
+
+async def new_feedback_by_post(
+    conn: aiosqlite.Connection, site: str, posts: Sequence[str]
+) -> dict[str, int]:
+    if not posts:
+        return {}
+    marks = ",".join("?" * len(posts))
+    async with conn.execute(
+        f"SELECT post, count(*) FROM feedback WHERE site = ? AND post IN ({marks})"
+        " AND status = 'new' GROUP BY post",
+        (site, *posts),
+    ) as cursor:
+        return {row[0]: int(row[1]) for row in await cursor.fetchall()}

@@ -1,22 +1,25 @@
-"""Who is asking, and keyed hashes of what identifies them.
+"""Who is asking: the client address, believed from proxy headers only when a trusted peer says so.
 
-No raw voter token or address is stored anywhere: the database keeps HMACs only.
+Proxy headers are written by whoever sends the request, so an address taken from them is only as
+good as the hop that appended it. We start from the direct peer (which cannot be spoofed over
+TCP) and walk the chain from the right, one hop at a time, while the hop we stand on is a proxy
+we trust. The first address that is not a trusted proxy is the client.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
+import re
 from collections.abc import Sequence
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-
-def voter_key(secret: str, token: str) -> str:
-    """A keyed hash of the reader's token: stable per reader, useless without the key."""
-    digest = hmac.new(secret.encode(), b"voter:" + token.encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
+# One element of RFC 7239: `for=...` with an optional quoted value, case-insensitive name.
+_FORWARDED_FOR = re.compile(r'(?i)(?:^|;)\s*for\s*=\s*("(?:[^"\\]|\\.)*"|[^;,\s]*)')
+# IPv6 readers get a whole /64 from their provider and may pick any address in it at will, so
+# the prefix is what identifies one of them; an IPv4 address is already one household or NAT.
+IPV6_PREFIX = 64
 
 
 def parse_networks(cidrs: Sequence[str]) -> tuple[IPNetwork, ...]:
@@ -24,25 +27,96 @@ def parse_networks(cidrs: Sequence[str]) -> tuple[IPNetwork, ...]:
 
 
 def client_address(
-    peer: str | None, forwarded_for: str | None, trusted: Sequence[IPNetwork]
+    peer: str | None,
+    forwarded_for: str | None,
+    trusted: Sequence[IPNetwork],
+    forwarded: str | None = None,
 ) -> str:
-    """The reader's address: X-Forwarded-For is believed only from a trusted peer.
+    """The reader's address; proxy headers count only when the direct peer is trusted.
 
-    The chain is walked from the right (the hop nearest to us); the first address that is not
-    itself a trusted proxy is the client. Anything unparsable stops the walk.
+    `X-Forwarded-For` is preferred when both headers are present (it is what most proxies
+    write); `Forwarded` (RFC 7239) is read when it is the only one. Anything unparsable stops
+    the walk at the last address we could believe.
     """
     address = peer or "unknown"
-    if not trusted or not forwarded_for or not _is_trusted(address, trusted):
+    if not trusted or not (forwarded_for or forwarded) or not _is_trusted(address, trusted):
         return address
-    for hop in reversed([part.strip() for part in forwarded_for.split(",")]):
-        try:
-            ipaddress.ip_address(hop)
-        except ValueError:
+    if forwarded_for:
+        hops = [part.strip() for part in forwarded_for.split(",")]
+    else:
+        hops = forwarded_hops(forwarded or "")
+    for hop in reversed(hops):
+        parsed = _parse_hop(hop)
+        if parsed is None:
             return address
-        address = hop
-        if not _is_trusted(hop, trusted):
+        address = parsed
+        if not _is_trusted(parsed, trusted):
             break
     return address
+
+
+def forwarded_hops(header: str) -> list[str]:
+    """The `for=` values of an RFC 7239 Forwarded header, leftmost (client side) first.
+
+    A hop without `for=` (or with `for=unknown` or an obfuscated name) is kept as an empty
+    string, which stops the walk: we cannot say who stood behind it.
+    """
+    hops = []
+    for element in _split_elements(header):
+        match = _FORWARDED_FOR.search(element)
+        if match is None:
+            hops.append("")
+            continue
+        value = match.group(1)
+        if value.startswith('"'):
+            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+        hops.append(_strip_port(value))
+    return hops
+
+
+def _split_elements(header: str) -> list[str]:
+    """Split on commas that are not inside a quoted string."""
+    elements: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    for ch in header:
+        if escaped:
+            escaped = False
+        elif ch == "\\" and quoted:
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == "," and not quoted:
+            elements.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    elements.append("".join(current))
+    return elements
+
+
+def _strip_port(value: str) -> str:
+    """`[2001:db8::1]:4711` -> `2001:db8::1`; `192.0.2.43:47011` -> `192.0.2.43`."""
+    if value.startswith("["):
+        end = value.find("]")
+        return value[1:end] if end > 0 else ""
+    if value.count(":") == 1:
+        return value.split(":", 1)[0]
+    return value
+
+
+def _parse_hop(hop: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(hop))
+    except ValueError:
+        # X-Forwarded-For hops sometimes carry a port or IPv6 brackets, too.
+        stripped = _strip_port(hop)
+        if stripped and stripped != hop:
+            try:
+                return str(ipaddress.ip_address(stripped))
+            except ValueError:
+                return None
+        return None
 
 
 def _is_trusted(address: str, trusted: Sequence[IPNetwork]) -> bool:
@@ -51,3 +125,37 @@ def _is_trusted(address: str, trusted: Sequence[IPNetwork]) -> bool:
     except ValueError:
         return False
     return any(ip in network for network in trusted)
+
+
+def identity(address: str) -> str:
+    """What one reader's address is for limits: an IPv4 address, or an IPv6 /64 prefix.
+
+    IPv4-mapped IPv6 addresses count as the IPv4 address they carry. Something that is not an
+    address (a test client, a Unix socket) is used as it is.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, IPV6_PREFIX), strict=False).network_address) + "/64"
+    return str(ip)
+
+
+def mask_address(address: str) -> str:
+    """An address with its host part removed, for logs: IPv4 keeps /24, IPv6 keeps /48.
+
+    Accepts `host`, `host:port` and `[v6]:port`; the port is dropped. What is not an address is
+    replaced by `-` rather than printed, since we cannot tell what it reveals.
+    """
+    host = _strip_port(address.strip())
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return "-"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    prefix = 24 if isinstance(ip, ipaddress.IPv4Address) else 48
+    return str(ipaddress.ip_network((ip, prefix), strict=False).network_address)

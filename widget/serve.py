@@ -1,8 +1,23 @@
-"""Running the app under an ASGI server."""
+"""Running an ASGI app under uvicorn or Granian, with the same settings for both.
+
+`run(settings)` is what `python -m widget serve` calls; `serve_app` is shared with the benchmark
+so its bare reference endpoint runs under exactly the same server configuration.
+
+Both servers stop the same way on SIGINT/SIGTERM: stop accepting, let in-flight requests finish,
+then run the lifespan shutdown, which drains the writer before the database is closed.
+"""
 
 from __future__ import annotations
 
+import copy
 import logging
+import os
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from starlette.types import ASGIApp
 
 from widget import logs
 from widget.app import create_app
@@ -10,15 +25,31 @@ from widget.settings import Settings
 
 log = logging.getLogger("widget")
 
+GRACEFUL_SHUTDOWN_SECONDS = 10
+
 
 def run(settings: Settings) -> None:
     log_config = logs.configure(settings.log_format)
     if settings.demo:
         log.info("demo article at http://%s:%d/demo", settings.host, settings.port)
+    serve_app(lambda: create_app(settings), settings, log_config)
+
+
+def serve_app(
+    make_app: Callable[[], ASGIApp], settings: Settings, log_config: dict[str, Any]
+) -> None:
+    """Serve the app made by make_app with the server named in settings (one worker)."""
+    if settings.server == "granian":
+        _serve_granian(make_app, settings, log_config)
+    else:
+        _serve_uvicorn(make_app(), settings, log_config)
+
+
+def _serve_uvicorn(app: ASGIApp, settings: Settings, log_config: dict[str, Any]) -> None:
     import uvicorn
 
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         loop="uvloop",
@@ -27,5 +58,59 @@ def run(settings: Settings) -> None:
         access_log=settings.access_log,
         proxy_headers=False,  # guard.py decides whom to believe about client addresses
         server_header=False,
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
+
+
+def _serve_granian(
+    make_app: Callable[[], ASGIApp], settings: Settings, log_config: dict[str, Any]
+) -> None:
+    from granian.constants import Interfaces, Loops
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    server = Server(
+        target="widget",  # only a label: the app comes from the loader below
+        address=settings.host,
+        port=settings.port,
+        interface=Interfaces.ASGI,  # with lifespan: the writer starts and drains as under uvicorn
+        workers=1,
+        loop=Loops.uvloop,
+        log_level=LogLevels.info,
+        log_dictconfig=_granian_log_config(log_config),
+        log_access=settings.access_log,
+        # A graceful stop that hangs (a stuck client) ends after this, as under uvicorn.
+        workers_kill_timeout=GRACEFUL_SHUTDOWN_SECONDS,
+    )
+    supervisor = os.getpid()
+
+    def load_in_worker(_target: str) -> ASGIApp:
+        # Runs in the forked worker. Granian's worker outlives a supervisor killed with SIGKILL
+        # and would keep serving as an orphan; ask the kernel for SIGTERM (a graceful stop that
+        # drains the writer) when the supervisor dies.
+        _terminate_with_parent(supervisor)
+        return make_app()
+
+    server.serve(target_loader=load_in_worker)
+
+
+def _terminate_with_parent(parent: int) -> None:
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0) != 0:
+        log.warning("cannot ask to stop with the supervisor: errno %d", ctypes.get_errno())
+    if os.getppid() != parent:  # it died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _granian_log_config(log_config: dict[str, Any]) -> dict[str, Any]:
+    """Our handlers and format for Granian's own loggers too."""
+    config = copy.deepcopy(log_config)
+    ours = config["loggers"]["widget"]
+    config["loggers"]["_granian"] = dict(ours)
+    config["loggers"]["granian.access"] = dict(ours)
+    return config

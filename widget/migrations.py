@@ -120,7 +120,35 @@ def _dashboard_indexes(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (site, created_at)")
 
 
-MIGRATIONS: list[Step] = [_initial_schema, _dashboard_indexes]
+def _privacy_tables(conn: sqlite3.Connection) -> None:
+    """Daily address salts, per-post daily vote caps and the baseline of purged votes.
+
+    `ip_salts` keeps a random seed per UTC day (the salt is derived from it with the secret
+    key); `vote_caps` counts new votes per post per salted address key for the day; both are
+    deleted after 48 hours. `vote_baseline` holds the counts of votes whose per-reader rows were
+    purged for retention, so aggregates stay exact and `recompute` still adds up.
+    """
+    conn.execute(
+        "CREATE TABLE ip_salts (day TEXT PRIMARY KEY, seed TEXT NOT NULL, created_at REAL NOT NULL)"
+    )
+    conn.execute(
+        "CREATE TABLE vote_caps (day TEXT NOT NULL, site TEXT NOT NULL, post TEXT NOT NULL,"
+        " ip_key TEXT NOT NULL, count INTEGER NOT NULL DEFAULT 0,"
+        " PRIMARY KEY (day, site, post, ip_key))"
+    )
+    conn.execute(
+        "CREATE TABLE vote_baseline (site TEXT NOT NULL, post TEXT NOT NULL,"
+        " votes INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0,"
+        " r1 INTEGER NOT NULL DEFAULT 0, r2 INTEGER NOT NULL DEFAULT 0,"
+        " r3 INTEGER NOT NULL DEFAULT 0, r4 INTEGER NOT NULL DEFAULT 0,"
+        " r5 INTEGER NOT NULL DEFAULT 0, purged_at REAL NOT NULL,"
+        " PRIMARY KEY (site, post),"
+        " FOREIGN KEY (site, post) REFERENCES posts(site, post) ON DELETE CASCADE)"
+    )
+    conn.execute("CREATE INDEX votes_by_age ON votes (updated_at)")
+
+
+MIGRATIONS: list[Step] = [_initial_schema, _dashboard_indexes, _privacy_tables]
 
 
 def current_version(conn: sqlite3.Connection) -> int:

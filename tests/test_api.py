@@ -37,8 +37,13 @@ def assert_error(response: Any, status: int, code: str, field: str | None = None
 
 def test_unknown_posts_have_empty_summaries(client: TestClient) -> None:
     assert summary(client, "nothing-yet") == [
-        {"site": "default", "post": "nothing-yet", "average": 0.0, "count": 0,
-         "distribution": [0, 0, 0, 0, 0]}
+        {
+            "site": "default",
+            "post": "nothing-yet",
+            "average": 0.0,
+            "count": 0,
+            "distribution": [0, 0, 0, 0, 0],
+        }
     ]
 
 
@@ -168,8 +173,14 @@ def test_method_and_route_errors(client: TestClient) -> None:
 
 
 def test_feedback_is_stored(client: TestClient) -> None:
-    body = {"post": "p", "voter": voter(), "text": "More diagrams, please.", "rating": 2,
-            "reason": "unclear", "lang": "sk"}
+    body = {
+        "post": "p",
+        "voter": voter(),
+        "text": "More diagrams, please.",
+        "rating": 2,
+        "reason": "unclear",
+        "lang": "sk",
+    }
     response = client.post("/api/v1/feedback", json=body)
     assert response.status_code == 201
     assert response.json()["status"] == "received"
@@ -199,8 +210,11 @@ def test_cors_for_open_site_and_preflight(client: TestClient) -> None:
     assert response.headers["access-control-allow-origin"] == origin
     preflight = client.options(
         VOTES,
-        headers={"Origin": origin, "Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "content-type"},
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
     )
     assert preflight.status_code == 204
     assert preflight.headers["access-control-allow-origin"] == origin
@@ -217,16 +231,18 @@ def test_restricted_site_refuses_other_origins(client: TestClient) -> None:
     client.portal.call(services.write, lambda conn: store.save_site(conn, restricted))  # type: ignore[union-attr]
     client.portal.call(services.reload_sites)  # type: ignore[union-attr]
     evil = {"Origin": "https://evil.example"}
-    response = client.post(
-        VOTES, json={"post": "p", "rating": 5, "voter": voter()}, headers=evil
-    )
+    response = client.post(VOTES, json={"post": "p", "rating": 5, "voter": voter()}, headers=evil)
     assert_error(response, 403, "origin_not_allowed")
-    assert "access-control-allow-origin" not in client.get(
-        "/api/v1/summary?post=p", headers=evil
-    ).headers
+    assert (
+        "access-control-allow-origin"
+        not in client.get("/api/v1/summary?post=p", headers=evil).headers
+    )
     assert summary(client, "p")[0]["count"] == 0
-    ok = client.post(VOTES, json={"post": "p", "rating": 5, "voter": voter()},
-                     headers={"Origin": "https://blog.example"})
+    ok = client.post(
+        VOTES,
+        json={"post": "p", "rating": 5, "voter": voter()},
+        headers={"Origin": "https://blog.example"},
+    )
     assert ok.status_code == 200
     assert ok.headers["access-control-allow-origin"] == "https://blog.example"
 

@@ -61,7 +61,9 @@ def test_random_changes_and_withdrawals_match_recompute(tmp_path: Path) -> None:
             store.withdraw_vote(conn, "default", post, key, 1.7e9 + step * 3600)
         else:
             store.record_vote(
-                conn, VoteInput("default", post, "t" * 16, rng.randint(1, 5)), key,
+                conn,
+                VoteInput("default", post, "t" * 16, rng.randint(1, 5)),
+                key,
                 1.7e9 + step * 3600,
             )
     conn.execute("COMMIT")
@@ -80,8 +82,14 @@ def test_recompute_reports_and_fixes_drift(tmp_path: Path) -> None:
     _vote(conn, "p", "b", 1)
     conn.execute("UPDATE posts SET votes = 7, r5 = 0")
     drifts = store.recompute(conn)
-    assert drifts == [{"site": "default", "post": "p", "stored": (7, 6, 1, 0, 0, 0, 0),
-                       "recomputed": (2, 6, 1, 0, 0, 0, 1)}]
+    assert drifts == [
+        {
+            "site": "default",
+            "post": "p",
+            "stored": (7, 6, 1, 0, 0, 0, 0),
+            "recomputed": (2, 6, 1, 0, 0, 0, 1),
+        }
+    ]
     assert store.recompute(conn) == []
     conn.close()
 
@@ -124,9 +132,7 @@ async def test_writer_batches_and_isolates_failures(tmp_path: Path) -> None:
     assert all(r is None for r in results[:-1])
     assert sum(sizes) == 101
     assert max(sizes) > 1  # concurrent writes shared a commit
-    count = await writer.submit(
-        lambda conn: conn.execute("SELECT votes FROM posts").fetchone()[0]
-    )
+    count = await writer.submit(lambda conn: conn.execute("SELECT votes FROM posts").fetchone()[0])
     half = await writer.submit(
         lambda conn: conn.execute("SELECT count(*) FROM meta WHERE key = 'half-done'").fetchone()
     )
@@ -139,7 +145,9 @@ async def test_closed_writer_refuses_new_work(tmp_path: Path) -> None:
 
     writer = Writer(open_database(str(tmp_path / "c.db")))
     writer.start()
-    pending = asyncio.ensure_future(writer.submit(partial(_vote, post="p", voter_key="k", rating=4)))
+    pending = asyncio.ensure_future(
+        writer.submit(partial(_vote, post="p", voter_key="k", rating=4))
+    )
     await asyncio.sleep(0)
     await writer.close()
     assert (await pending) is None  # queued before close: still written

@@ -123,6 +123,7 @@ def test_sigkill_loses_no_acknowledged_vote(live_server: LiveServer) -> None:
     )
     conn.close()
     lost = [t for t, r in acked.items() if stored.get(voter_key("live-secret", t)) != r]
+    print(f"SIGKILL: {len(acked)} acknowledged, {len(stored)} stored, {len(lost)} lost")
     assert lost == []
     live_server.start()  # restarts cleanly after the crash; aggregates agree with votes
     got = httpx.get(live_server.url + "/api/v1/summary?post=crash").json()["posts"][0]

@@ -74,6 +74,8 @@ def reset_post(conn: sqlite3.Connection, site: str, post: str, author: str, now:
         raise NotFound(f"post {post!r} has no votes on site {site!r}", field="post")
     conn.execute("DELETE FROM votes WHERE site = ? AND post = ?", (site, post))
     conn.execute("DELETE FROM daily WHERE site = ? AND post = ?", (site, post))
+    # Counts of votes purged for retention (store/privacy.py) start over too.
+    conn.execute("DELETE FROM vote_baseline WHERE site = ? AND post = ?", (site, post))
     conn.execute(
         "UPDATE posts SET votes = 0, total = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0"
         " WHERE site = ? AND post = ?",

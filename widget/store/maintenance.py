@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from widget.errors import InvalidField
+from widget.store.privacy import BASELINE_TOTALS
 from widget.store.votes import POST_COLUMNS
 
 
@@ -21,6 +22,10 @@ def recompute(conn: sqlite3.Connection) -> list[dict[str, Any]]:
             " FROM votes GROUP BY site, post"
         )
     }
+    # Votes purged for retention live on as per-post counts (see store/privacy.py).
+    for row in conn.execute(BASELINE_TOTALS):
+        before = truth.get((row[0], row[1]), (0, 0, 0, 0, 0, 0, 0))
+        truth[(row[0], row[1])] = tuple(a + b for a, b in zip(before, row[2:], strict=True))
     drifts = []
     for row in conn.execute(f"SELECT site, post, {POST_COLUMNS} FROM posts").fetchall():
         key = (row[0], row[1])
@@ -41,6 +46,8 @@ def recompute(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 _EXPORT_QUERIES = {
     "site": "SELECT slug, name, origins, settings FROM sites ORDER BY slug",
     "post": "SELECT site, post, title, url, last_vote_at FROM posts ORDER BY site, post",
+    "baseline": "SELECT site, post, votes, total, r1, r2, r3, r4, r5, purged_at"
+    " FROM vote_baseline ORDER BY site, post",
     "vote": "SELECT site, post, voter_key, rating, created_at, updated_at FROM votes"
     " ORDER BY site, post, voter_key",
     "daily": "SELECT site, post, day, votes, total FROM daily ORDER BY site, post, day",
@@ -50,6 +57,7 @@ _EXPORT_QUERIES = {
 _EXPORT_FIELDS = {
     "site": ("slug", "name", "origins", "settings"),
     "post": ("site", "post", "title", "url", "last_vote_at"),
+    "baseline": ("site", "post", "votes", "total", "r1", "r2", "r3", "r4", "r5", "purged_at"),
     "vote": ("site", "post", "voter_key", "rating", "created_at", "updated_at"),
     "daily": ("site", "post", "day", "votes", "total"),
     "feedback": (
@@ -87,6 +95,7 @@ def export_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
 _IMPORT_TARGETS = {
     "site": ("sites", ("slug",)),
     "post": ("posts", ("site", "post")),
+    "baseline": ("vote_baseline", ("site", "post")),
     "vote": ("votes", ("site", "post", "voter_key")),
     "daily": ("daily", ("site", "post", "day")),
     "feedback": ("feedback", ("id",)),

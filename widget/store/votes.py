@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,9 +69,17 @@ def _apply_to_aggregates(
 
 
 def record_vote(
-    conn: sqlite3.Connection, vote: VoteInput, voter_key: str, now: float
+    conn: sqlite3.Connection,
+    vote: VoteInput,
+    voter_key: str,
+    now: float,
+    on_new_vote: Callable[[sqlite3.Connection], None] | None = None,
 ) -> VoteResult:
-    """Insert or change one reader's vote; aggregates move in the same transaction."""
+    """Insert or change one reader's vote; aggregates move in the same transaction.
+
+    on_new_vote runs only for a reader's first vote on the post (the per-address daily cap
+    lives there, see store/privacy.py); if it raises, the whole vote is rolled back.
+    """
     if not site_exists(conn, vote.site):
         raise NotFound(f"site {vote.site!r} does not exist", field="site")
     found = conn.execute(
@@ -78,6 +87,8 @@ def record_vote(
         (vote.site, vote.post, voter_key),
     ).fetchone()
     old = found[0] if found else None
+    if old is None and on_new_vote is not None:
+        on_new_vote(conn)
     summary = _apply_to_aggregates(
         conn, vote.site, vote.post, old, vote.rating, now, vote.title, vote.url
     )

@@ -120,3 +120,51 @@ def test_bad_setting_is_a_clear_error(tmp_path: Path, monkeypatch: object) -> No
     )
     assert result.exit_code != 0
     assert "WIDGET_SYNC" in result.output
+
+
+WP_POSTRATINGS = """\
+rating_id,rating_postid,rating_posttitle,rating_rating,rating_timestamp,\
+rating_ip,rating_host,rating_username,rating_userid
+1,42,Hello world,5,1700000000,203.0.113.9,host.example,Guest,0
+2,42,Hello world,3,1700086400,203.0.113.10,host.example,Guest,0
+3,7,Second post,1,1700090000,203.0.113.11,host.example,ana,1
+"""
+
+
+def test_import_wp_postratings_csv(tmp_path: Path) -> None:
+    db = str(tmp_path / "wp.db")
+    csv_file = tmp_path / "wp_ratings.csv"
+    csv_file.write_text(WP_POSTRATINGS)
+    for _ in range(2):  # importing the same file twice counts each vote once
+        run("import", "--db", db, "--format", "wp-postratings", str(csv_file))
+    with TestClient(create_app(Settings(db=db, access_log=False))) as client:
+        posts = client.get("/api/v1/summary?post=42&post=7").json()["posts"]
+    assert [(p["count"], p["average"], p["distribution"]) for p in posts] == [
+        (2, 4.0, [0, 0, 1, 0, 1]),
+        (1, 1.0, [1, 0, 0, 0, 0]),
+    ]
+    dump = sqlite3.connect(db).iterdump()
+    assert not any("203.0.113" in line or "Guest" in line for line in dump)
+
+
+def test_import_foreign_csv_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,post,value\n1,2,5\n")
+    result = CliRunner().invoke(
+        cli, ["import", "--db", str(tmp_path / "x.db"), "--format", "rate-my-post", str(bad)]
+    )
+    assert result.exit_code != 0 and "missing column 'time'" in result.output
+    nosite = CliRunner().invoke(
+        cli,
+        [
+            "import",
+            "--db",
+            str(tmp_path / "x.db"),
+            "--format",
+            "rate-my-post",
+            "--site",
+            "nope",
+            str(bad),
+        ],
+    )
+    assert nosite.exit_code != 0 and "does not exist" in nosite.output

@@ -13,6 +13,7 @@ from widget import __version__, store
 from widget.auth import MIN_PASSWORD, hash_password
 from widget.db import open_database
 from widget.errors import ConfigError, WidgetError
+from widget.importers import FORMATS, read_foreign
 from widget.settings import Settings
 
 db_option = click.option(
@@ -113,13 +114,21 @@ def export(db: str | None, output: TextIO) -> None:
 
 @cli.command("import")
 @db_option
-@click.argument("source", type=click.File("r"), default="-")
-def import_(db: str | None, source: TextIO) -> None:
-    """Read JSON lines written by `export` (in one transaction) and rebuild aggregates."""
+@click.argument("source", type=click.File("r", encoding="utf-8-sig"), default="-")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", *FORMATS]),
+    default="jsonl",
+    help="jsonl (our export) or another tool's CSV export.",
+)
+@click.option("--site", default="default", help="Site that receives a foreign tool's votes.")
+def import_(db: str | None, source: TextIO, fmt: str, site: str) -> None:
+    """Read `export` output or another tool's CSV in one transaction; rebuild aggregates."""
     settings = load_settings(db=db)
     conn = open_database(settings.db, settings.sync)
 
-    def rows() -> Iterator[dict[str, Any]]:
+    def jsonl_rows() -> Iterator[dict[str, Any]]:
         for number, line in enumerate(source, start=1):
             if line.strip():
                 try:
@@ -129,7 +138,14 @@ def import_(db: str | None, source: TextIO) -> None:
 
     conn.execute("BEGIN IMMEDIATE")
     try:
-        counts = store.import_rows(conn, rows())
+        if fmt == "jsonl":
+            rows = jsonl_rows()
+        else:
+            if not store.site_exists(conn, site):
+                raise click.ClickException(f"site {site!r} does not exist")
+            secret = settings.secret_key or store.secret_key(conn)
+            rows = read_foreign(fmt, source, site, secret)
+        counts = store.import_rows(conn, rows)
         conn.execute("COMMIT")
     except WidgetError as exc:
         conn.execute("ROLLBACK")

@@ -94,6 +94,8 @@ class Writer:
         """Run operation(conn) in the next batch; return its result once committed."""
         if self._closing:
             raise Unavailable("the service is shutting down")
+        if self._task is not None and self._task.done():
+            raise Unavailable("the database writer has stopped")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Job(operation, future, after_commit))
         return await future
@@ -134,7 +136,10 @@ class Writer:
                         job.future.set_exception(result)
                     continue
                 if job.after_commit is not None:
-                    job.after_commit(result)
+                    try:
+                        job.after_commit(result)
+                    except Exception:  # a cache hook must never stop the writer
+                        log.exception("after-commit hook failed")
                 if not job.future.done():
                     job.future.set_result(result)
 

@@ -23,6 +23,17 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+# Abuse limits are off in the shared fixtures: most tests send many requests from one address
+# (the test client). The limits have their own tests (tests/test_guard*.py) with real values.
+NO_LIMITS = {"vote_burst": 0, "feedback_burst": 0, "summary_burst": 0, "daily_votes_per_post": 0}
+NO_LIMITS_ENV = {
+    "WIDGET_VOTE_BURST": "0",
+    "WIDGET_FEEDBACK_BURST": "0",
+    "WIDGET_SUMMARY_BURST": "0",
+    "WIDGET_DAILY_VOTES_PER_POST": "0",
+}
+
+
 def voter() -> str:
     """A fresh reader token, as the embed would make one."""
     return secrets.token_urlsafe(18)
@@ -30,7 +41,9 @@ def voter() -> str:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(db=str(tmp_path / "widget.db"), secret_key="test-secret", access_log=False)
+    return Settings(
+        db=str(tmp_path / "widget.db"), secret_key="test-secret", access_log=False, **NO_LIMITS
+    )
 
 
 @pytest.fixture
@@ -115,7 +128,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     server = LiveServer(
         db=tmp_path / "live.db",
         port=free_port(),
-        extra_env={"WIDGET_SECRET_KEY": "live-secret"},
+        extra_env={"WIDGET_SECRET_KEY": "live-secret", **NO_LIMITS_ENV},
     )
     try:
         yield server

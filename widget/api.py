@@ -28,12 +28,19 @@ from widget.models import (
     parse_vote,
     parse_withdraw,
     site_slug,
+    voter_token,
 )
 from widget.openapi import openapi_document
 from widget.state import Services, services
 
 ALLOWED_HEADERS = "Content-Type"
 PREFLIGHT_MAX_AGE = "86400"
+# Body limits per route in bytes, each also capped by WIDGET_MAX_BODY_BYTES: a vote carries at
+# most a title and a URL, a withdrawal or a forget only identifiers; feedback carries the text
+# and gets the whole setting.
+VOTE_BODY_BYTES = 8192
+WITHDRAW_BODY_BYTES = 4096
+FORGET_BODY_BYTES = 1024
 
 
 def dumps(payload: Any) -> bytes:
@@ -107,8 +114,23 @@ async def preflight(request: Request) -> Response:
 # --- routes ---------------------------------------------------------------------------------
 
 
+def client_of(svc: Services, request: Request) -> str:
+    """The reader's address (trusted proxies considered); it goes no further than the guard."""
+    client = request.scope.get("client")
+    peer = client[0] if client else None
+    if not svc.guard.trusted:
+        return peer or "unknown"
+    headers = request.headers
+    return svc.guard.address(peer, headers.get("x-forwarded-for"), headers.get("forwarded"))
+
+
+def body_limit(svc: Services, route_limit: int) -> int:
+    return min(route_limit, svc.settings.max_body_bytes)
+
+
 async def summary(request: Request) -> Response:
     svc = services(request)
+    await svc.guard.admit("summary", client_of(svc, request))
     site = svc.site(site_slug(request.query_params.get("site", "default")))
     posts = parse_posts(request.query_params.getlist("post"))
     found = await svc.summaries(site.slug, posts)
@@ -131,13 +153,21 @@ def _vote_payload(result: VoteResult) -> dict[str, Any]:
 
 async def cast_vote(request: Request) -> Response:
     svc = services(request)
-    data = await read_json(request, svc.settings.max_body_bytes)
+    svc.guard.refuse_crawler(request.headers.get("user-agent"))
+    address_key = await svc.guard.admit("vote", client_of(svc, request))
+    data = await read_json(request, body_limit(svc, VOTE_BODY_BYTES))
     vote = parse_vote(data)
     site = svc.site(vote.site)
     headers = check_origin(site, request)
     key = voter_key(svc.secret, vote.voter)
     result = await svc.write(
-        partial(store.record_vote, vote=vote, voter_key=key, now=time.time()),
+        partial(
+            store.record_vote,
+            vote=vote,
+            voter_key=key,
+            now=time.time(),
+            on_new_vote=svc.guard.vote_cap(site.slug, vote.post, address_key),
+        ),
         after_commit=_cache_summary(svc),
     )
     svc.metrics.votes.labels("cast").inc()
@@ -146,7 +176,9 @@ async def cast_vote(request: Request) -> Response:
 
 async def withdraw_vote(request: Request) -> Response:
     svc = services(request)
-    data = await read_json(request, svc.settings.max_body_bytes)
+    svc.guard.refuse_crawler(request.headers.get("user-agent"))
+    await svc.guard.admit("vote", client_of(svc, request))
+    data = await read_json(request, body_limit(svc, WITHDRAW_BODY_BYTES))
     site_name, post, voter = parse_withdraw(data)
     site = svc.site(site_name)
     headers = check_origin(site, request)
@@ -174,11 +206,15 @@ async def votes(request: Request) -> Response:
 
 async def feedback(request: Request) -> Response:
     svc = services(request)
+    address = client_of(svc, request)
+    await svc.guard.admit("feedback", address)
     data = await read_json(request, svc.settings.max_body_bytes)
     site = svc.site(site_slug(data.get("site", "default")))
     headers = check_origin(site, request)
     item = parse_feedback(data, site)
-    status, score = "new", 0.0
+    # Likely spam is stored as `spam` for the author to review; the sender gets the same answer.
+    verdict = await svc.guard.judge_feedback(item, site, address, request.headers.get("user-agent"))
+    status, score = verdict.status, verdict.score
     key = voter_key(svc.secret, item.voter)
     feedback_id = await svc.write(
         partial(
@@ -194,6 +230,43 @@ async def feedback(request: Request) -> Response:
     return json_response({"id": feedback_id, "status": "received"}, 201, headers)
 
 
+async def forget(request: Request) -> Response:
+    """A reader's right to be forgotten: every vote and feedback item of their token goes."""
+    svc = services(request)
+    await svc.guard.admit("vote", client_of(svc, request))
+    data = await read_json(request, body_limit(svc, FORGET_BODY_BYTES))
+    token = voter_token(data.get("voter"))
+    site: Site | None = None
+    origin = request.headers.get("origin")
+    if data.get("site") is not None:
+        site = svc.site(site_slug(data["site"]))
+        headers = check_origin(site, request)
+    else:  # every site: the origin must belong to at least one of them, as for preflights
+        if origin is not None and not any(s.allows_origin(origin) for s in svc.sites.values()):
+            raise OriginNotAllowed(f"origin {origin} belongs to no site here")
+        headers = {"Vary": "Origin"}
+        if origin is not None:
+            headers["Access-Control-Allow-Origin"] = origin
+
+    def refresh_cache(result: store.Forgotten) -> None:
+        for changed in result.summaries:
+            svc.cache.put(changed)
+
+    result = await svc.write(
+        partial(
+            store.forget_voter,
+            voter_key=voter_key(svc.secret, token),
+            site=None if site is None else site.slug,
+            now=time.time(),
+        ),
+        after_commit=refresh_cache,
+    )
+    svc.metrics.votes.labels("forgotten").inc(result.votes)
+    return json_response(
+        {"forgotten": {"votes": result.votes, "feedback": result.feedback}}, headers=headers
+    )
+
+
 async def openapi(request: Request) -> Response:
     return JSONResponse(openapi_document(), headers={"Access-Control-Allow-Origin": "*"})
 
@@ -202,8 +275,10 @@ routes = [
     Route("/api/v1/summary", summary, methods=["GET"]),
     Route("/api/v1/votes", votes, methods=["POST", "DELETE"]),
     Route("/api/v1/feedback", feedback, methods=["POST"]),
+    Route("/api/v1/forget", forget, methods=["POST"]),
     Route("/api/v1/openapi.json", openapi, methods=["GET"]),
     Route("/api/v1/summary", preflight, methods=["OPTIONS"]),
     Route("/api/v1/votes", preflight, methods=["OPTIONS"]),
     Route("/api/v1/feedback", preflight, methods=["OPTIONS"]),
+    Route("/api/v1/forget", preflight, methods=["OPTIONS"]),
 ]

@@ -20,6 +20,7 @@ from widget.cache import SummaryCache
 from widget.db import Writer, connect_reader, open_database
 from widget.errors import MethodNotAllowed, NotFound, WidgetError
 from widget.guard import parse_networks
+from widget.guard.service import Guard
 from widget.metrics import Metrics, MetricsMiddleware
 from widget.settings import Settings
 from widget.state import Services, services
@@ -109,6 +110,8 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
         sites = store.load_sites(conn)
         reader = await connect_reader(settings.db)
         writer = Writer(conn, settings.writer_batch, metrics_registry.batch_size.observe)
+        guard = Guard(settings, secret)
+        guard.start(conn, writer.submit)  # today's address salt, before any request
         writer.start()
         app.state.services = Services(
             settings=settings,
@@ -118,12 +121,14 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
             metrics=metrics_registry,
             secret=secret,
             trusted_proxies=parse_networks(settings.trusted_proxies),
+            guard=guard,
             sites=sites,
         )
         log.info("serving database %s", settings.db)
         try:
             yield {}
         finally:
+            await guard.close()
             await writer.close()
             await reader.close()
             log.info("writer drained, database closed")

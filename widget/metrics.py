@@ -12,6 +12,7 @@ KNOWN_PATHS = frozenset(
         "/api/v1/summary",
         "/api/v1/votes",
         "/api/v1/feedback",
+        "/api/v1/forget",
         "/api/v1/openapi.json",
         "/embed.js",
         "/embed/frame",

@@ -41,6 +41,22 @@ _SUMMARY = {
         },
     },
 }
+_SITE_CONFIG = {
+    "type": "object",
+    "description": "What the embed needs to know about the site; `lang` and `messages` only"
+    " when the request named a language.",
+    "required": ["slug", "threshold", "reasons", "texts", "schema", "hide_average"],
+    "properties": {
+        "slug": {"type": "string"},
+        "threshold": {"type": "integer"},
+        "reasons": {"type": "array", "items": {"type": "string"}},
+        "texts": {"type": "object"},
+        "schema": {"type": ["string", "null"]},
+        "hide_average": {"type": "boolean"},
+        "lang": {"type": "string"},
+        "messages": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
 _VOTE_RESULT = {
     "allOf": [
         {"$ref": "#/components/schemas/Summary"},
@@ -56,13 +72,13 @@ _VOTE_RESULT = {
 def _errors(*statuses: int) -> dict[str, Any]:
     words = {
         400: "Malformed JSON",
-        403: "Origin not allowed for this site",
+        403: "Origin not allowed for this site (`origin_not_allowed`), or a crawler (`bot`)",
         404: "Unknown site",
         405: "Method not allowed",
         413: "Body over the size limit",
         415: "Body is not application/json",
         422: "A field is invalid; `field` names it",
-        429: "Too many requests; see Retry-After",
+        429: "Too many requests from this address, or its daily votes on the post; see Retry-After",
         503: "Shutting down or database unavailable",
     }
     return {
@@ -158,6 +174,20 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/forget": {
+                "post": {
+                    "operationId": "forgetReader",
+                    "summary": "Delete every vote and feedback item of a reader's token",
+                    "description": "Without `site`, on every site. Aggregates move as if each"
+                    " vote had been withdrawn. Votes already purged for retention are no longer"
+                    " linked to the token and stay counted.",
+                    "requestBody": _json_body({"$ref": "#/components/schemas/ForgetRequest"}),
+                    "responses": {
+                        **_ok("What was deleted", "ForgetReceipt"),
+                        **_errors(400, 403, 404, 413, 415, 422, 429, 503),
+                    },
+                }
+            },
             "/api/v1/openapi.json": {
                 "get": {
                     "operationId": "getOpenAPI",
@@ -177,14 +207,16 @@ def openapi_document() -> dict[str, Any]:
                 "Summary": _SUMMARY,
                 "Summaries": {
                     "type": "object",
-                    "required": ["posts"],
+                    "required": ["posts", "site"],
                     "properties": {
                         "posts": {
                             "type": "array",
                             "items": {"$ref": "#/components/schemas/Summary"},
-                        }
+                        },
+                        "site": {"$ref": "#/components/schemas/SiteConfig"},
                     },
                 },
+                "SiteConfig": _SITE_CONFIG,
                 "VoteResult": _VOTE_RESULT,
                 "VoteRequest": {
                     "type": "object",
@@ -220,6 +252,32 @@ def openapi_document() -> dict[str, Any]:
                             "minimum": 0,
                             "description": "How long the form was open, in milliseconds",
                         },
+                    },
+                },
+                "ForgetRequest": {
+                    "type": "object",
+                    "required": ["voter"],
+                    "properties": {
+                        "site": {
+                            "type": "string",
+                            "pattern": _SITE["pattern"],
+                            "description": "Only this site; every site when left out",
+                        },
+                        "voter": _VOTER,
+                    },
+                },
+                "ForgetReceipt": {
+                    "type": "object",
+                    "required": ["forgotten"],
+                    "properties": {
+                        "forgotten": {
+                            "type": "object",
+                            "required": ["votes", "feedback"],
+                            "properties": {
+                                "votes": {"type": "integer", "minimum": 0},
+                                "feedback": {"type": "integer", "minimum": 0},
+                            },
+                        }
                     },
                 },
                 "FeedbackReceipt": {

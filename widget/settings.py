@@ -36,7 +36,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = _setting(
         (),
         "WIDGET_TRUSTED_PROXIES",
-        "Comma-separated CIDRs whose X-Forwarded-For is believed; empty trusts none.",
+        "Comma-separated CIDRs whose X-Forwarded-For or Forwarded is believed; empty trusts none.",
     )
     sync: str = _setting(
         "full", "WIDGET_SYNC", "SQLite synchronous mode: `full` (durable) or `normal`."
@@ -56,6 +56,57 @@ class Settings:
     )
     writer_batch: int = _setting(
         512, "WIDGET_WRITER_BATCH", "Most writes committed together in one transaction."
+    )
+    # Abuse control and privacy (widget/guard); SECURITY.md explains the defaults.
+    vote_burst: int = _setting(
+        30,
+        "WIDGET_VOTE_BURST",
+        "Votes, withdrawals and forgets one address may send at once; 0 = no limit.",
+    )
+    vote_per_minute: int = _setting(
+        30, "WIDGET_VOTE_PER_MINUTE", "Votes per minute per address after the burst."
+    )
+    feedback_burst: int = _setting(
+        10, "WIDGET_FEEDBACK_BURST", "Feedback messages one address may send at once."
+    )
+    feedback_per_minute: int = _setting(
+        5, "WIDGET_FEEDBACK_PER_MINUTE", "Feedback per minute per address after the burst."
+    )
+    summary_burst: int = _setting(
+        600, "WIDGET_SUMMARY_BURST", "Summary reads one address may send at once."
+    )
+    summary_per_minute: int = _setting(
+        600, "WIDGET_SUMMARY_PER_MINUTE", "Summary reads per minute per address after the burst."
+    )
+    daily_votes_per_post: int = _setting(
+        50,
+        "WIDGET_DAILY_VOTES_PER_POST",
+        "New votes accepted per post per address per UTC day; 0 = no cap.",
+    )
+    limiter_keys: int = _setting(
+        20_000, "WIDGET_LIMITER_KEYS", "Most addresses each rate limit remembers (bounds memory)."
+    )
+    feedback_min_open_ms: int = _setting(
+        2500,
+        "WIDGET_FEEDBACK_MIN_OPEN_MS",
+        "Feedback sent sooner after the form opened scores as likely spam (milliseconds).",
+    )
+    feedback_max_links: int = _setting(
+        2, "WIDGET_FEEDBACK_MAX_LINKS", "Links in one feedback text before it scores as spam."
+    )
+    akismet_key: str = _setting(
+        "", "WIDGET_AKISMET_KEY", "Akismet API key; when set, feedback is also checked there."
+    )
+    akismet_url: str = _setting(
+        "https://rest.akismet.com/1.1", "WIDGET_AKISMET_URL", "Base URL of the Akismet API."
+    )
+    retention_days: int = _setting(
+        365,
+        "WIDGET_RETENTION_DAYS",
+        "Per-reader detail older than this is purged daily, aggregates kept; 0 = keep forever.",
+    )
+    anonymize_logs: bool = _setting(
+        True, "WIDGET_ANONYMIZE_LOGS", "Access logs show addresses cut to /24 (IPv4) or /48."
     )
 
     @classmethod
@@ -81,6 +132,18 @@ class Settings:
             raise ConfigError("WIDGET_SERVER must be `uvicorn` or `granian`")
         if not 0 < self.port < 65536:
             raise ConfigError("WIDGET_PORT must be between 1 and 65535")
+        for name in ("vote", "feedback", "summary"):
+            burst, per_minute = getattr(self, f"{name}_burst"), getattr(self, f"{name}_per_minute")
+            if burst < 0 or per_minute < 0 or (burst > 0 and per_minute == 0):
+                raise ConfigError(
+                    f"WIDGET_{name.upper()}_BURST and _PER_MINUTE must be positive"
+                    " (a burst of 0 turns the limit off)"
+                )
+        if self.daily_votes_per_post < 0 or self.retention_days < 0 or self.limiter_keys < 2:
+            raise ConfigError(
+                "WIDGET_DAILY_VOTES_PER_POST and WIDGET_RETENTION_DAYS must not be negative,"
+                " WIDGET_LIMITER_KEYS at least 2"
+            )
         for cidr in self.trusted_proxies:
             try:
                 ipaddress.ip_network(cidr, strict=False)

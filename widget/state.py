@@ -15,6 +15,7 @@ from widget.cache import SummaryCache
 from widget.db import Operation, Writer
 from widget.errors import NotFound
 from widget.guard import IPNetwork
+from widget.guard.service import Guard
 from widget.metrics import Metrics
 from widget.models import Site, Summary
 from widget.settings import Settings
@@ -31,6 +32,7 @@ class Services:
     metrics: Metrics
     secret: str
     trusted_proxies: tuple[IPNetwork, ...]
+    guard: Guard
     sites: dict[str, Site] = field(default_factory=dict)
     started_at: float = field(default_factory=time.time)
     extras: dict[str, Any] = field(default_factory=dict)

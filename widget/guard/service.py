@@ -1,0 +1,210 @@
+"""The Guard: what the API asks before it lets a request change or read anything.
+
+Built once by the app's lifespan. It keeps the rate limits, today's address hasher and the
+spam signals; everything it needs from the database (the daily salt seed, the retention purge)
+goes through the writer, so it works the same with one process or several.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, TypeVar
+
+from widget import store
+from widget.errors import Forbidden, RateLimited
+from widget.guard.addresses import client_address, identity, parse_networks
+from widget.guard.akismet import Akismet
+from widget.guard.keys import DAY, AddressHasher, day_label, day_number, salt_from_seed
+from widget.guard.limits import Limiter, TokenBuckets, retry_after
+from widget.guard.spam import RecentTexts, Verdict, is_crawler, score_feedback
+from widget.models import FeedbackInput, Site
+from widget.settings import Settings
+
+log = logging.getLogger("widget.guard")
+
+T = TypeVar("T")
+Write = Callable[[Callable[[sqlite3.Connection], T]], Awaitable[T]]
+
+LIMIT_MESSAGES = {
+    "vote": "too many votes from this network; try again shortly",
+    "feedback": "too much feedback from this network; try again shortly",
+    "summary": "too many requests from this network; try again shortly",
+}
+
+
+class BotRefused(Forbidden):
+    """A crawler's vote: refused openly rather than pretended, see SECURITY.md."""
+
+    code = "bot"
+
+
+class Guard:
+    def __init__(
+        self, settings: Settings, secret: str, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.settings = settings
+        self.secret = secret
+        self.clock = clock
+        self.trusted = parse_networks(settings.trusted_proxies)
+        keys = settings.limiter_keys
+        self.limits: dict[str, Limiter] = {
+            "vote": TokenBuckets(settings.vote_per_minute, settings.vote_burst, keys),
+            "feedback": TokenBuckets(settings.feedback_per_minute, settings.feedback_burst, keys),
+            "summary": TokenBuckets(settings.summary_per_minute, settings.summary_burst, keys),
+        }
+        self.daily_cap = settings.daily_votes_per_post
+        self.recent_texts = RecentTexts()
+        self.akismet = (
+            Akismet(settings.akismet_key, settings.akismet_url) if settings.akismet_key else None
+        )
+        self._hasher: AddressHasher | None = None
+        self._write: Write[Any] | None = None
+        self._rotation: asyncio.Future[AddressHasher] | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def start(self, conn: sqlite3.Connection, write: Write[Any]) -> None:
+        """Load today's salt before the first request, then use the writer for rotations."""
+        self._write = write
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            hasher = self._rotate_in(conn, day_number(self.clock()))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        self._hasher = hasher
+        self._schedule_purge()
+
+    async def close(self) -> None:
+        for task in list(self._background):
+            await task
+        if self.akismet is not None:
+            await self.akismet.close()
+
+    # --- who is asking -------------------------------------------------------------------
+
+    def address(self, peer: str | None, forwarded_for: str | None, forwarded: str | None) -> str:
+        return client_address(peer, forwarded_for, self.trusted, forwarded)
+
+    async def admit(self, kind: str, address: str) -> bytes:
+        """Spend one request of `kind` for the address; raise RateLimited when none is left.
+
+        Returns the address's key for today (a salted hash), the only form in which an address
+        goes further than this function.
+        """
+        now = self.clock()
+        hasher = self._hasher
+        if hasher is None or hasher.day != day_number(now):
+            hasher = await self._rotate(day_number(now))
+        key = hasher.key(identity(address))
+        wait = self.limits[kind].take(key, now)
+        if wait:
+            raise RateLimited(LIMIT_MESSAGES[kind], retry_after(wait))
+        return key
+
+    def refuse_crawler(self, user_agent: str | None) -> None:
+        if is_crawler(user_agent):
+            raise BotRefused("votes from crawlers are not counted")
+
+    def vote_cap(self, site: str, post: str, key: bytes) -> Callable[[sqlite3.Connection], None]:
+        """The check that runs inside the vote's transaction for a reader's first vote."""
+        now = self.clock()
+        return partial(
+            store.count_new_vote,
+            site=site,
+            post=post,
+            day=day_label(day_number(now)),
+            ip_key=key.hex(),
+            cap=self.daily_cap,
+            retry_after=retry_after(DAY - now % DAY),
+        )
+
+    # --- feedback ------------------------------------------------------------------------
+
+    async def judge_feedback(
+        self, item: FeedbackInput, site: Site, address: str, user_agent: str | None
+    ) -> Verdict:
+        verdict = score_feedback(
+            item,
+            user_agent=user_agent,
+            recent=self.recent_texts,
+            now=self.clock(),
+            min_open_ms=self.settings.feedback_min_open_ms,
+            max_links=self.settings.feedback_max_links,
+        )
+        if self.akismet is None or verdict.is_spam:
+            return verdict  # no need to tell a third party about what we already know
+        blog = site.origins[0] if site.origins else self.settings.public_url
+        answer = await self.akismet.is_spam(
+            blog=blog or "http://localhost",
+            user_ip=address,
+            user_agent=user_agent or "",
+            text=item.text,
+            lang=item.lang,
+        )
+        return verdict.plus(1.0, "akismet") if answer else verdict
+
+    # --- salts -------------------------------------------------------------------------
+
+    async def _rotate(self, day: int) -> AddressHasher:
+        """Today's hasher, created through the writer once, however many requests wait."""
+        pending = self._rotation
+        if pending is None or pending.done():
+            pending = asyncio.ensure_future(self._rotate_through_writer(day))
+            self._rotation = pending
+        hasher = await asyncio.shield(pending)
+        if hasher.day != day:  # a rotation for another day was under way; do ours
+            self._rotation = None
+            return await self._rotate(day)
+        return hasher
+
+    async def _rotate_through_writer(self, day: int) -> AddressHasher:
+        assert self._write is not None, "Guard.start() was not called"
+        hasher: AddressHasher = await self._write(partial(self._rotate_in, day=day))
+        self._hasher = hasher
+        self._schedule_purge()
+        return hasher
+
+    def _schedule_purge(self) -> None:
+        if self.settings.retention_days:
+            task = asyncio.ensure_future(self.purge())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    def _rotate_in(self, conn: sqlite3.Connection, day: int) -> AddressHasher:
+        now = self.clock()
+        seed = store.salt_seed(conn, day_label(day), secrets.token_hex(32), now)
+        store.prune_salts(conn, today=day_label(day), yesterday=day_label(day - 1))
+        return AddressHasher(day, salt_from_seed(self.secret, seed))
+
+    async def purge(self) -> store.Purged | None:
+        """Drop per-reader detail older than the retention period (once a day, at rotation)."""
+        if not self.settings.retention_days or self._write is None:
+            return None
+        now = self.clock()
+        cutoff = now - self.settings.retention_days * DAY
+        try:
+            purged: store.Purged = await self._write(
+                partial(store.purge_before, cutoff=cutoff, now=now)
+            )
+        except Exception:
+            log.exception("retention purge failed; it will be tried again tomorrow")
+            return None
+        if purged.votes or purged.feedback_unlinked or purged.spam_deleted:
+            log.info(
+                "retention: %d votes folded into %d post baselines, %d feedback unlinked,"
+                " %d spam deleted",
+                purged.votes,
+                purged.posts,
+                purged.feedback_unlinked,
+                purged.spam_deleted,
+            )
+        return purged

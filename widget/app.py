@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from widget import api, embed, store
+from widget import api, embed, logs, store
 from widget.cache import SummaryCache
 from widget.db import Writer, connect_reader, open_database
 from widget.errors import MethodNotAllowed, NotFound, WidgetError
@@ -125,9 +125,12 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
             sites=sites,
         )
         log.info("serving database %s", settings.db)
+        unmask = logs.anonymize_access_logs() if settings.anonymize_logs else None
         try:
             yield {}
         finally:
+            if unmask is not None:
+                unmask()
             await guard.close()
             await writer.close()
             await reader.close()

@@ -6,7 +6,10 @@ import json
 import logging
 import logging.config
 import time
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from widget.guard.addresses import mask_address
 
 
 class JSONFormatter(logging.Formatter):
@@ -21,6 +24,40 @@ class JSONFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+ACCESS_LOGGERS = ("uvicorn.access", "granian.access")
+
+
+class MaskAddresses(logging.Filter):
+    """Cuts the client address of access log lines to its network (WIDGET_ANONYMIZE_LOGS).
+
+    uvicorn logs `(client_addr, method, path, version, status)`, Granian a dict with `addr`;
+    both are rewritten before any handler formats them.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and args and isinstance(args[0], str):
+            record.args = (mask_address(args[0]), *args[1:])
+        elif isinstance(args, Mapping):
+            address = args.get("addr")
+            if isinstance(address, str):
+                record.args = {**args, "addr": mask_address(address)}
+        return True
+
+
+def anonymize_access_logs() -> Callable[[], None]:
+    """Install the mask on the servers' access loggers; return what removes it again."""
+    mask = MaskAddresses()
+    for name in ACCESS_LOGGERS:
+        logging.getLogger(name).addFilter(mask)
+
+    def remove() -> None:
+        for name in ACCESS_LOGGERS:
+            logging.getLogger(name).removeFilter(mask)
+
+    return remove
 
 
 def configure(log_format: str, level: int = logging.INFO) -> dict[str, Any]:

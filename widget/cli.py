@@ -1,9 +1,10 @@
-"""The command line: serve, migrate, create-author, export, import, recompute."""
+"""The command line: serve, migrate, create-author, export, import, recompute, purge."""
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any, TextIO
 
@@ -173,6 +174,44 @@ def recompute(db: str | None) -> None:
             f"corrected {drift['site']}/{drift['post']}: {drift['stored']} -> {drift['recomputed']}"
         )
     click.echo(f"{len(drifts)} posts drifted" if drifts else "no drift: every aggregate is exact")
+
+
+@cli.command()
+@db_option
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Keep this many days of per-reader detail (default: WIDGET_RETENTION_DAYS).",
+)
+def purge(db: str | None, days: int | None) -> None:
+    """Delete per-reader detail past retention (aggregates kept) and address salts past 48 h."""
+    from widget.guard.keys import day_label, day_number
+
+    settings = load_settings(db=db)
+    keep = days if days is not None else settings.retention_days
+    now = time.time()
+    conn = open_database(settings.db, settings.sync)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        today = day_number(now)
+        salts = store.prune_salts(conn, today=day_label(today), yesterday=day_label(today - 1))
+        purged = store.purge_before(conn, cutoff=now - keep * 86400, now=now) if keep else None
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
+    click.echo(f"deleted {salts} address salts older than 48 hours")
+    if purged is None:
+        click.echo("retention is off (WIDGET_RETENTION_DAYS=0): votes and feedback kept")
+        return
+    click.echo(
+        f"older than {keep} days: {purged.votes} votes folded into the counts of"
+        f" {purged.posts} posts, {purged.feedback_unlinked} feedback items unlinked from"
+        f" their reader, {purged.spam_deleted} spam items deleted; aggregates unchanged"
+    )
 
 
 def main() -> None:

@@ -131,11 +131,11 @@ def purge_before(conn: sqlite3.Connection, cutoff: float, now: float) -> Purged:
         (now, cutoff),
     ).rowcount
     votes = conn.execute("DELETE FROM votes WHERE updated_at < ?", (cutoff,)).rowcount
-    unlinked = conn.execute(
-        "UPDATE feedback SET voter_key = '' WHERE created_at < ? AND voter_key <> ''", (cutoff,)
-    ).rowcount
     spam = conn.execute(
         "DELETE FROM feedback WHERE status = 'spam' AND created_at < ?", (cutoff,)
+    ).rowcount
+    unlinked = conn.execute(
+        "UPDATE feedback SET voter_key = '' WHERE created_at < ? AND voter_key <> ''", (cutoff,)
     ).rowcount
     return Purged(int(votes), int(posts), int(unlinked), int(spam))
 

@@ -22,6 +22,7 @@ from widget.store.authors import (
     set_password,
 )
 from widget.store.dashboard import (
+    SORTS,
     DayCount,
     PostRow,
     SiteStats,
@@ -72,6 +73,7 @@ from widget.store.votes import (
 
 __all__ = [
     "FEEDBACK_FIELDS",
+    "SORTS",
     "VOTE_FIELDS",
     "AuditEntry",
     "Author",

@@ -1,0 +1,172 @@
+"""Chart geometry for server-drawn SVG: pure functions, numbers in, shapes out.
+
+The templates (dashboard/charts.html) turn these into <svg> with a <title>, a <desc> and a data
+table beside it, so a chart reads without JavaScript, without colour and without sight.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from widget.store import DayCount
+
+WIDTH = 800
+HEIGHT = 180
+LEFT = 40  # room for the y-axis labels
+BOTTOM = 22  # room for the x-axis labels
+TOP = 10
+MAX_BARS = 120  # beyond this, days are grouped so that every bar stays wider than a pixel
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    desc: str
+    width: int = WIDTH
+    height: int = HEIGHT
+    bars: list[Bar] = field(default_factory=list)
+    line: str = ""  # an SVG points list for a polyline
+    dots: list[Bar] = field(default_factory=list)  # x, y of line points (width/height unused)
+    y_ticks: list[tuple[float, str]] = field(default_factory=list)
+    x_labels: list[tuple[float, str, str]] = field(default_factory=list)  # x, text, anchor
+    rows: list[tuple[str, str]] = field(default_factory=list)  # the table fallback
+    headers: tuple[str, str] = ("", "")
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+
+def days_between(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _nice_max(value: float) -> float:
+    """A round number at or above value, so the axis says 40, not 37."""
+    if value <= 0:
+        return 1.0
+    magnitude = 10.0 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if step * magnitude >= value:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def votes_per_day(series: list[DayCount], first: date, last: date, title: str) -> Chart:
+    """Bars of net votes per day (or per group of days over long ranges), zeros included."""
+    by_day = {item.day: item.votes for item in series}
+    days = days_between(first, last)
+    group = max(1, math.ceil(len(days) / MAX_BARS))
+    buckets: list[tuple[date, date, int]] = []
+    for start in range(0, len(days), group):
+        chunk = days[start : start + group]
+        total = sum(by_day.get(d.isoformat(), 0) for d in chunk)
+        buckets.append((chunk[0], chunk[-1], total))
+    top = _nice_max(max((max(0, b[2]) for b in buckets), default=0))
+    plot_w, plot_h = WIDTH - LEFT - 4, HEIGHT - TOP - BOTTOM
+    step = plot_w / max(1, len(buckets))
+    bars, rows = [], []
+    for index, (start_day, end_day, value) in enumerate(buckets):
+        label = start_day.isoformat() if group == 1 else f"{start_day} to {end_day}"
+        height = plot_h * max(0, value) / top
+        bars.append(
+            Bar(
+                LEFT + index * step + step * 0.1,
+                TOP + plot_h - height,
+                step * 0.8,
+                height,
+                label,
+                value,
+            )
+        )
+        rows.append((label, str(value)))
+    unit = "day" if group == 1 else f"{group} days"
+    total = sum(b[2] for b in buckets)
+    return Chart(
+        title=title,
+        desc=f"{total} votes from {first} to {last}, one bar per {unit}; highest bar {top:g}.",
+        bars=bars,
+        y_ticks=[(TOP + plot_h - plot_h * f, f"{top * f:g}") for f in (0, 0.5, 1)],
+        x_labels=[(LEFT, first.isoformat(), "start"), (WIDTH - 4, last.isoformat(), "end")],
+        rows=rows,
+        headers=("Day" if group == 1 else "Days", "Votes"),
+    )
+
+
+def average_over_time(series: list[DayCount], title: str) -> Chart:
+    """The running average after each day with votes: how the post's score settled."""
+    points: list[tuple[str, float]] = []
+    votes = total = 0
+    for item in series:
+        votes += item.votes
+        total += item.total
+        if votes > 0:
+            points.append((item.day, total / votes))
+    plot_w, plot_h = WIDTH - LEFT - 4, HEIGHT - TOP - BOTTOM
+    if not points:
+        return Chart(title=title, desc="No votes yet.")
+
+    def y_of(average: float) -> float:
+        return TOP + plot_h - plot_h * (average - 1) / 4
+
+    span = max(1, len(points) - 1)
+    dots = [
+        Bar(
+            LEFT + plot_w * i / span if len(points) > 1 else LEFT + plot_w / 2,
+            y_of(avg),
+            0,
+            0,
+            day,
+            avg,
+        )
+        for i, (day, avg) in enumerate(points)
+    ]
+    return Chart(
+        title=title,
+        desc=(
+            f"Average rating from {points[0][0]} to {points[-1][0]}: started at"
+            f" {points[0][1]:.2f}, now {points[-1][1]:.2f} out of 5."
+        ),
+        line=" ".join(f"{d.x:.1f},{d.y:.1f}" for d in dots),
+        dots=dots if len(dots) <= 60 else [],
+        y_ticks=[(y_of(v), str(v)) for v in (1, 2, 3, 4, 5)],
+        x_labels=[(LEFT, points[0][0], "start"), (WIDTH - 4, points[-1][0], "end")],
+        rows=[(day, f"{avg:.2f}") for day, avg in points],
+        headers=("Day", "Average so far"),
+    )
+
+
+def distribution(counts: tuple[int, int, int, int, int], title: str) -> Chart:
+    """Horizontal bars, 5 stars on top, as readers expect from shops and app stores."""
+    total = sum(counts)
+    row_h, label_w, width = 28, 64, WIDTH
+    plot_w = width - label_w - 70
+    top = max(counts) or 1
+    bars, rows = [], []
+    for index, stars in enumerate((5, 4, 3, 2, 1)):
+        count = counts[stars - 1]
+        share = count / total if total else 0
+        label = f"{stars} star{'s' if stars > 1 else ''}"
+        bars.append(Bar(label_w, index * row_h + 4, plot_w * count / top, row_h - 8, label, count))
+        rows.append((label, f"{count} ({share:.0%})"))
+    return Chart(
+        title=title,
+        desc=", ".join(f"{label}: {value}" for label, value in rows) + ".",
+        width=width,
+        height=row_h * 5 + 4,
+        bars=bars,
+        rows=rows,
+        headers=("Rating", "Votes"),
+    )

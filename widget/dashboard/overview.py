@@ -1,0 +1,202 @@
+"""The author's sites, each site's ranked posts, and one post in detail (with its reset)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from urllib.parse import urlencode
+
+from starlette.responses import Response
+from starlette.routing import Route
+
+from widget import store
+from widget.dashboard import charts
+from widget.dashboard.web import (
+    PAGE_SIZE,
+    PREFIX,
+    Ctx,
+    page,
+    page_count,
+    page_number,
+    redirect,
+    render,
+    with_query,
+)
+from widget.errors import InvalidField, NotFound
+from widget.models import Site
+
+STATUS_NAMES = {
+    "new": "New",
+    "planned": "Planned",
+    "done": "Done",
+    "dismissed": "Dismissed",
+    "spam": "Spam",
+}
+RANGES = {"7": 7, "30": 30, "90": 90, "all": None}
+RANGE_NAMES = {"7": "7 days", "30": "30 days", "90": "90 days", "all": "All time"}
+SORT_NAMES = {
+    "score": "Score",
+    "average": "Average",
+    "votes": "Votes",
+    "recent": "Last vote",
+    "title": "Title",
+}
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def chosen_range(ctx: Ctx) -> str:
+    value = ctx.query("range", "30")
+    return value if value in RANGES else "30"
+
+
+def range_start(key: str) -> date | None:
+    days = RANGES[key]
+    return None if days is None else today() - timedelta(days=days - 1)
+
+
+def post_url(site: str, post: str) -> str:
+    return f"{PREFIX}/sites/{site}/post?" + urlencode({"post": post})
+
+
+@page()
+async def home(ctx: Ctx) -> Response:
+    cards = []
+    for site in ctx.sites:
+        stats = await store.site_stats(ctx.svc.reader, site.slug)
+        unread = await store.unread_count(ctx.svc.reader, [site.slug])
+        cards.append((site, stats, unread))
+    return await render(ctx, "home.html", cards=cards)
+
+
+@page()
+async def site_overview(ctx: Ctx) -> Response:
+    site = ctx.site(ctx.request.path_params["site"])
+    reader = ctx.svc.reader
+    range_key = chosen_range(ctx)
+    start = range_start(range_key)
+    sort = ctx.query("sort", "score")
+    sort = sort if sort in store.SORTS else "score"
+    descending = ctx.query("dir", "desc" if sort != "title" else "asc") != "asc"
+    query = ctx.query("q").strip()[:200]
+    min_votes_raw = ctx.query("min")
+    min_votes = int(min_votes_raw) if min_votes_raw.isdigit() and len(min_votes_raw) < 7 else 0
+    active = ctx.query("active") == "1"
+    number = page_number(ctx)
+
+    stats = await store.site_stats(reader, site.slug)
+    since_day = start.isoformat() if start else "0000-00-00"
+    totals = await store.range_totals(reader, site.slug, since_day)
+    trend = await store.daily_trend(reader, site.slug, since_day)
+    first = start or (date.fromisoformat(trend[0].day) if trend else today())
+    active_since = None
+    if active and start is not None:
+        active_since = datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp()
+    posts, matching = await store.ranked_posts(
+        reader,
+        site.slug,
+        stats,
+        sort=sort,
+        descending=descending,
+        query=query,
+        min_votes=min_votes,
+        active_since=active_since,
+        limit=PAGE_SIZE,
+        offset=(number - 1) * PAGE_SIZE,
+    )
+    new_feedback = await store.new_feedback_by_post(reader, site.slug, [p.post for p in posts])
+    chart = charts.votes_per_day(trend, first, today(), f"Votes per day, {RANGE_NAMES[range_key]}")
+    return await render(
+        ctx,
+        "overview.html",
+        site=site,
+        stats=stats,
+        totals=totals,
+        chart=chart,
+        posts=posts,
+        new_feedback=new_feedback,
+        matching=matching,
+        page=number,
+        pages=page_count(matching),
+        range_key=range_key,
+        ranges=RANGE_NAMES,
+        sort=sort,
+        descending=descending,
+        sorts=SORT_NAMES,
+        query=query,
+        min_votes=min_votes,
+        active=active,
+        with_query=partial(with_query, ctx),
+        post_url=post_url,
+        offset=(number - 1) * PAGE_SIZE,
+    )
+
+
+async def _post_or_404(ctx: Ctx, site: Site, post: str) -> tuple[store.SiteStats, store.PostRow]:
+    stats = await store.site_stats(ctx.svc.reader, site.slug)
+    row = await store.post_row(ctx.svc.reader, site.slug, post, stats) if post else None
+    if row is None:
+        raise NotFound("this site has no votes for that post")
+    return stats, row
+
+
+@page()
+async def post_detail(ctx: Ctx) -> Response:
+    site = ctx.site(ctx.request.path_params["site"])
+    stats, row = await _post_or_404(ctx, site, ctx.query("post"))
+    reader = ctx.svc.reader
+    history = await store.daily_trend(reader, site.slug, "0000-00-00", row.post)
+    recent_start = today() - timedelta(days=89)
+    recent_days = [d for d in history if d.day >= recent_start.isoformat()]
+    feedback, feedback_count = await store.list_feedback(
+        reader, store.InboxFilter(sites=(site.slug,), post=row.post), limit=20
+    )
+    return await render(
+        ctx,
+        "post.html",
+        site=site,
+        stats=stats,
+        row=row,
+        histogram=charts.distribution(row.distribution, "Distribution of ratings"),
+        average_chart=charts.average_over_time(history, "Average rating over time"),
+        votes_chart=charts.votes_per_day(
+            recent_days, recent_start, today(), "Votes per day, 90 days"
+        ),
+        recent=await store.recent_votes(reader, site.slug, row.post),
+        feedback=feedback,
+        feedback_count=feedback_count,
+        statuses=STATUS_NAMES,
+        post_url=post_url,
+        request_reset=ctx.query("reset") == "1",
+        reset_url=f"{PREFIX}/sites/{site.slug}/reset?" + urlencode({"post": row.post}),
+    )
+
+
+@page()
+async def reset_post(ctx: Ctx) -> Response:
+    site = ctx.site(ctx.request.path_params["site"])
+    post = ctx.query("post") if ctx.request.method == "GET" else ctx.field("post")
+    _, row = await _post_or_404(ctx, site, post)
+    if ctx.request.method == "GET":
+        return await render(ctx, "reset.html", site=site, row=row, post_url=post_url)
+    if ctx.field("confirm") != "yes":
+        raise InvalidField("confirm", "tick the box to confirm that the votes should be deleted")
+    summary = await ctx.svc.write(
+        partial(
+            store.reset_post, site=site.slug, post=row.post, author=ctx.username, now=time.time()
+        ),
+        after_commit=ctx.svc.cache.put,
+    )
+    assert summary.count == 0
+    return redirect(post_url(site.slug, row.post) + "&reset=1")
+
+
+routes = [
+    Route(PREFIX, home, methods=["GET"]),
+    Route(f"{PREFIX}/sites/{{site}}", site_overview, methods=["GET"]),
+    Route(f"{PREFIX}/sites/{{site}}/post", post_detail, methods=["GET"]),
+    Route(f"{PREFIX}/sites/{{site}}/reset", reset_post, methods=["GET", "POST"]),
+]

@@ -1,0 +1,160 @@
+"""Reading and checking a site's settings form: text in, clean settings or a list of problems.
+
+Pure functions, so every rule is unit-testable. The stored shape (sites.settings JSON):
+threshold (int 1-5), reasons (list of slugs), texts ({lang: {key: text}}), schema (schema.org
+type or None), hide_average (bool), languages (list of tags); origins live in sites.origins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from widget import i18n
+from widget.models import DEFAULT_REASONS, LANG_RE, REASON_RE, SITE_RE
+
+SCHEMA_TYPES = (
+    "Article",
+    "BlogPosting",
+    "NewsArticle",
+    "TechArticle",
+    "ScholarlyArticle",
+    "HowTo",
+    "Recipe",
+    "Course",
+    "Product",
+    "SoftwareApplication",
+    "Book",
+    "CreativeWork",
+)
+MAX_ORIGINS = 50
+MAX_REASONS = 12
+MAX_LANGUAGES = 20
+TEXT_MAX = 300
+NAME_MAX = 100
+RESERVED_SLUGS = ("new",)  # /dashboard/sites/new is the creation form
+_SPLIT = re.compile(r"[\s,]+")
+_TEXT_LINE = re.compile(r"^([a-z0-9_]+)(?:\.(zero|one|two|few|many|other))?\s*=\s*(.*)$")
+
+
+@dataclass
+class SiteForm:
+    name: str = ""
+    origins: list[str] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
+
+
+def text_keys(reasons: list[str]) -> list[str]:
+    """Keys a site may override: the shipped catalogue's, plus a label per own reason."""
+    keys = list(i18n.CATALOGUES[i18n.DEFAULT_LANG])
+    keys += [f"reason_{r}" for r in reasons if f"reason_{r}" not in keys]
+    return keys
+
+
+def parse_origins(raw: str) -> tuple[list[str], str | None]:
+    origins: list[str] = []
+    for part in _SPLIT.split(raw.strip()):
+        if not part:
+            continue
+        parts = urlsplit(part)
+        bare = parts.path in ("", "/") and not parts.query and not parts.fragment
+        if parts.scheme not in ("http", "https") or not parts.netloc or not bare:
+            return [], f"{part!r} is not an origin such as https://blog.example.org"
+        origin = f"{parts.scheme}://{parts.netloc}".lower()
+        if origin not in origins:
+            origins.append(origin)
+    if len(origins) > MAX_ORIGINS:
+        return [], f"at most {MAX_ORIGINS} origins"
+    return origins, None
+
+
+def parse_texts(
+    raw_by_lang: dict[str, str], allowed: list[str]
+) -> tuple[dict[str, dict[str, Any]], str | None]:
+    texts: dict[str, dict[str, Any]] = {}
+    for lang, raw in raw_by_lang.items():
+        if not LANG_RE.match(lang):
+            return {}, f"{lang!r} is not a language tag"
+        found: dict[str, Any] = {}
+        for number, line in enumerate(raw.splitlines(), start=1):
+            if not line.strip():
+                continue
+            match = _TEXT_LINE.match(line.strip())
+            if not match:
+                return {}, f"{lang}, line {number}: write key = text"
+            key, plural, value = match.group(1), match.group(2), match.group(3).strip()
+            if key not in allowed:
+                return {}, f"{lang}, line {number}: {key!r} is not a text of the widget"
+            if not value or len(value) > TEXT_MAX:
+                return {}, f"{lang}, line {number}: the text needs 1-{TEXT_MAX} characters"
+            if plural:
+                existing = found.get(key)
+                found[key] = {**(existing if isinstance(existing, dict) else {}), plural: value}
+            else:
+                found[key] = value
+        if found:
+            texts[lang] = found
+    return texts, None
+
+
+def texts_as_lines(texts: dict[str, Any], lang: str) -> str:
+    lines = []
+    for key, value in (texts.get(lang) or {}).items():
+        if isinstance(value, dict):
+            lines += [f"{key}.{form} = {text}" for form, text in value.items()]
+        else:
+            lines.append(f"{key} = {value}")
+    return "\n".join(lines)
+
+
+def parse_site_form(values: dict[str, str], text_fields: dict[str, str]) -> SiteForm:
+    """`values`: the form's simple fields; `text_fields`: {lang: lines} of text overrides."""
+    form = SiteForm()
+    name = values.get("name", "").strip()
+    if not name or len(name) > NAME_MAX:
+        form.problems["name"] = f"The name needs 1-{NAME_MAX} characters."
+    form.name = name[:NAME_MAX]
+    form.origins, problem = parse_origins(values.get("origins", ""))
+    if problem:
+        form.problems["origins"] = problem
+    threshold = values.get("threshold", "2")
+    if threshold not in ("1", "2", "3", "4", "5"):
+        form.problems["threshold"] = "Choose a threshold from 1 to 5 stars."
+    reasons = [r.lower() for r in _SPLIT.split(values.get("reasons", "").strip()) if r]
+    reasons = list(dict.fromkeys(reasons))
+    bad = [r for r in reasons if not REASON_RE.match(r)]
+    if bad:
+        form.problems["reasons"] = f"{bad[0]!r}: use lowercase letters, digits, - and _."
+    elif len(reasons) > MAX_REASONS:
+        form.problems["reasons"] = f"At most {MAX_REASONS} reasons."
+    languages = [lang.lower() for lang in _SPLIT.split(values.get("languages", "").strip()) if lang]
+    languages = list(dict.fromkeys(languages))
+    if any(not LANG_RE.match(lang) for lang in languages) or len(languages) > MAX_LANGUAGES:
+        form.problems["languages"] = "Use language tags such as en, sk or pt-br."
+    schema = values.get("schema", "")
+    if schema and schema not in SCHEMA_TYPES:
+        form.problems["schema"] = "Choose one of the listed schema.org types, or off."
+    texts, problem = parse_texts(text_fields, text_keys(reasons or list(DEFAULT_REASONS)))
+    if problem:
+        form.problems["texts"] = problem
+    form.settings = {
+        "threshold": int(threshold) if threshold.isdigit() else 2,
+        "reasons": reasons,
+        "texts": texts,
+        "schema": schema or None,
+        "hide_average": values.get("hide_average") == "on",
+        "languages": languages,
+    }
+    return form
+
+
+def new_site_problems(slug: str, name: str) -> dict[str, str]:
+    problems = {}
+    if not SITE_RE.match(slug) or slug in RESERVED_SLUGS:
+        problems["slug"] = "Use 1-63 lowercase letters, digits or dashes (not “new”)."
+    if not name.strip() or len(name.strip()) > NAME_MAX:
+        problems["name"] = f"The name needs 1-{NAME_MAX} characters."
+    return problems

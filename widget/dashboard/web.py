@@ -1,0 +1,307 @@
+"""What every dashboard page shares: the signed session, CSRF, permissions, rendering.
+
+Pages are plain `async def page(ctx) -> Response` functions wrapped by `page()`, which loads the
+session and the author, refuses a POST without a valid CSRF token (403), sends visitors who are
+not logged in to the login form, and turns typed errors into HTML error pages.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from widget import store
+from widget.auth import (
+    SESSION_COOKIE,
+    SESSION_IDLE_SECONDS,
+    LoginThrottle,
+    Session,
+    SessionSigner,
+    new_session,
+    password_fingerprint,
+)
+from widget.errors import BodyTooLarge, Forbidden, NotFound, WidgetError
+from widget.guard.addresses import client_address
+from widget.models import Site
+from widget.state import Services, services
+
+log = logging.getLogger("widget.dashboard")
+
+PREFIX = "/dashboard"
+FORM_LIMIT = 256 * 1024  # settings with six languages of texts fit many times over
+PAGE_SIZE = 50
+
+# `same-origin` rather than `no-referrer`: with the latter, browsers send `Origin: null` on our
+# own form posts, and the Origin check below could no longer tell them from forged ones.
+# No inline script or style anywhere: everything comes from /static with hashed URLs.
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+    " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cache-control", b"no-store"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class DashboardHeaders:
+    """Adds the dashboard's security headers to every response under /dashboard (errors too)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not (path == PREFIX or path.startswith(PREFIX + "/")):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name for name, _ in message.get("headers", [])}
+                extra = [(n, v) for n, v in SECURITY_HEADERS if n not in names]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+@dataclass
+class Ctx:
+    """One request as a dashboard page sees it."""
+
+    request: Request
+    svc: Services
+    session: Session
+    author: store.Author | None
+    form: FormData | None = None
+    new_cookie: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sites(self) -> list[Site]:
+        """The sites this author may see: all of them for admins."""
+        if self.author is None:
+            return []
+        if self.author.is_admin:
+            return list(self.svc.sites.values())
+        return [self.svc.sites[s] for s in self.author.sites if s in self.svc.sites]
+
+    @property
+    def site_slugs(self) -> tuple[str, ...]:
+        return tuple(site.slug for site in self.sites)
+
+    @property
+    def username(self) -> str:
+        return self.author.username if self.author else ""
+
+    def site(self, slug: str) -> Site:
+        """A site this author may see; others are 'not found', so guessing reveals nothing."""
+        for site in self.sites:
+            if site.slug == slug:
+                return site
+        raise NotFound("there is no such site among yours")
+
+    def field(self, name: str, default: str = "") -> str:
+        value = self.form.get(name) if self.form is not None else None
+        return value if isinstance(value, str) else default
+
+    def fields(self, name: str) -> list[str]:
+        if self.form is None:
+            return []
+        return [v for v in self.form.getlist(name) if isinstance(v, str)]
+
+    def query(self, name: str, default: str = "") -> str:
+        return self.request.query_params.get(name, default)
+
+
+def signer(svc: Services) -> SessionSigner:
+    found = svc.extras.get("session_signer")
+    if not isinstance(found, SessionSigner):
+        found = svc.extras["session_signer"] = SessionSigner(svc.secret)
+    return found
+
+
+def throttle(svc: Services) -> LoginThrottle:
+    found = svc.extras.get("login_throttle")
+    if not isinstance(found, LoginThrottle):
+        found = svc.extras["login_throttle"] = LoginThrottle()
+    return found
+
+
+def client_ip(request: Request) -> str:
+    svc = services(request)
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.get("x-forwarded-for"), svc.trusted_proxies)
+
+
+def is_https(request: Request) -> bool:
+    svc = services(request)
+    if request.url.scheme == "https" or svc.settings.public_url.startswith("https://"):
+        return True
+    peer = request.client.host if request.client else ""
+    try:
+        trusted = any(ipaddress.ip_address(peer) in net for net in svc.trusted_proxies)
+    except ValueError:
+        trusted = False
+    return trusted and request.headers.get("x-forwarded-proto", "").lower() == "https"
+
+
+def set_session_cookie(response: Response, request: Request, session: Session) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        signer(services(request)).dumps(session),
+        max_age=SESSION_IDLE_SECONDS,
+        path=PREFIX,
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+    )
+
+
+async def load_ctx(request: Request) -> Ctx:
+    svc = services(request)
+    session = signer(svc).loads(request.cookies.get(SESSION_COOKIE))
+    author = None
+    if session is not None and session.author is not None:
+        author = await store.author_by_id(svc.reader, session.author)
+        expected = password_fingerprint(svc.secret, author.password_hash) if author else ""
+        if author is None or expected != session.fingerprint:
+            author, session = None, None  # deleted author or changed password: log out
+    if session is None:
+        return Ctx(request, svc, new_session(), None, new_cookie=True)
+    return Ctx(request, svc, session, author, new_cookie=session.needs_refresh)
+
+
+async def read_form(request: Request) -> FormData:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > FORM_LIMIT:
+        raise BodyTooLarge(f"the form is larger than {FORM_LIMIT // 1024} KB")
+    return await request.form(max_files=0, max_fields=2000, max_part_size=FORM_LIMIT)
+
+
+def same_origin(request: Request) -> bool:
+    """Browsers send Origin on POST; one from elsewhere is a forged form, token or not."""
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    host = request.headers.get("host", "")
+    return origin.split("://", 1)[-1].rstrip("/") == host
+
+
+Handler = Callable[[Ctx], Awaitable[Response]]
+
+
+def page(*, login: bool = True, admin: bool = False) -> Callable[[Handler], Callable[..., Any]]:
+    def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        @functools.wraps(handler)
+        async def endpoint(request: Request) -> Response:
+            ctx = await load_ctx(request)
+            try:
+                if login and ctx.author is None:
+                    if request.method != "GET":
+                        raise Forbidden("your session has ended: log in again")
+                    target = request.url.path + (
+                        f"?{request.url.query}" if request.url.query else ""
+                    )
+                    query = urlencode({"next": target}) if target != PREFIX else ""
+                    return redirect(f"{PREFIX}/login" + (f"?{query}" if query else ""))
+                if admin and not (ctx.author and ctx.author.is_admin):
+                    raise NotFound("there is no such page among yours")
+                if request.method == "POST":
+                    ctx.form = await read_form(request)
+                    valid = signer(ctx.svc).csrf_valid(ctx.session, ctx.form.get("csrf"))
+                    if not valid or not same_origin(request):
+                        raise Forbidden(
+                            "this form has expired or did not come from this dashboard;"
+                            " go back, reload the page and try again"
+                        )
+                response = await handler(ctx)
+            except WidgetError as exc:
+                response = await render_error(ctx, exc.status, exc.message, exc.headers())
+            if ctx.new_cookie:
+                set_session_cookie(response, request, ctx.session)
+            return response
+
+        return endpoint
+
+    return wrap
+
+
+def redirect(url: str) -> Response:
+    return RedirectResponse(url, status_code=303)
+
+
+async def render(ctx: Ctx, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    env = ctx.request.app.state.templates
+    unread = await store.unread_count(ctx.svc.reader, ctx.site_slugs) if ctx.author else 0
+    html = env.get_template(f"dashboard/{template}").render(
+        author=ctx.author,
+        csrf=signer(ctx.svc).csrf_token(ctx.session),
+        unread=unread,
+        nav_sites=ctx.sites,
+        path=ctx.request.url.path,
+        when=format_time,
+        iso=iso_time,
+        **values,
+    )
+    return HTMLResponse(html, status)
+
+
+async def render_error(
+    ctx: Ctx, status: int, message: str, headers: dict[str, str] | None = None
+) -> HTMLResponse:
+    response = await render(ctx, "error.html", status, code=status, message=message)
+    response.headers.update(headers or {})
+    return response
+
+
+async def html_error(request: Request, status: int, message: str) -> Response:
+    """For app.py's exception handlers: 404/405 under /dashboard as a page, not JSON."""
+    ctx = await load_ctx(request)
+    return await render_error(ctx, status, message)
+
+
+def format_time(timestamp: float | None) -> str:
+    if not timestamp:
+        return "never"
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def iso_time(timestamp: float | None) -> str:
+    return datetime.fromtimestamp(timestamp or 0, UTC).isoformat(timespec="seconds")
+
+
+def page_count(total: int, size: int = PAGE_SIZE) -> int:
+    return max(1, math.ceil(total / size))
+
+
+def page_number(ctx: Ctx) -> int:
+    raw = ctx.query("page", "1")
+    return max(1, int(raw)) if raw.isdigit() and len(raw) < 7 else 1
+
+
+def with_query(ctx: Ctx, **changes: Any) -> str:
+    """The current URL with some query parameters changed (None removes one)."""
+    params = dict(ctx.request.query_params)
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return ctx.request.url.path + ("?" + urlencode(params) if params else "")

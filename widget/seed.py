@@ -1,0 +1,152 @@
+"""Demo data for trying the dashboard: two sites, a few hundred posts, thousands of votes.
+
+Deterministic (a fixed random seed), spread over the last 120 days, written through the same
+store functions as real votes, so aggregates, daily rows and feedback are exactly as the
+service would have made them. Used by `rating-widget seed-demo`.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from dataclasses import dataclass
+
+from widget import store
+from widget.models import FeedbackInput, Site, VoteInput
+
+DAY = 86400.0
+
+SITES = (
+    Site("field-notes", "Field Notes", (), {"threshold": 2, "languages": ["en", "de"]}),
+    Site("handbook", "Operator Handbook", (), {"threshold": 3, "schema": "TechArticle"}),
+)
+_OPENINGS = (
+    "How to",
+    "Why we",
+    "A field guide to",
+    "Notes on",
+    "Getting started with",
+    "Ten lessons from",
+    "What nobody tells you about",
+    "Fixing",
+    "Understanding",
+    "A week of",
+)
+_SUBJECTS = (
+    "packing light for alpine huts",
+    "sourdough at altitude",
+    "backing up a SQLite database",
+    "night photography of the Milky Way",
+    "rotating TLS certificates",
+    "reading topographic maps",
+    "cold-weather camping",
+    "tuning PostgreSQL autovacuum",
+    "river crossings",
+    "writing release notes people read",
+    "migrating cron jobs to systemd timers",
+    "choosing a rain jacket",
+    "load-testing a small API",
+    "keeping a trail journal",
+    "self-hosting email",
+    "bike-packing the Danube",
+    "on-call handovers",
+    "debugging slow DNS",
+    "planning a hut-to-hut trek",
+    "log retention without tears",
+)
+_FEEDBACK = {
+    "unclear": (
+        "I got lost in the third section; a diagram would help.",
+        "The steps jump around. Which command comes first?",
+        "Too much jargon for a beginner like me.",
+    ),
+    "incomplete": (
+        "You never say what to do when the restore fails halfway.",
+        "Missing the part about Windows.",
+        "Please add an example with real numbers.",
+    ),
+    "outdated": (
+        "The screenshots show the old interface.",
+        "This flag was removed two versions ago.",
+        "The trail was rerouted in spring, the map is wrong now.",
+    ),
+    "incorrect": (
+        "The sum in the table is off by one hour.",
+        "Step 4 deletes the wrong directory! Careful.",
+        "The elevation is 2,470 m, not 2,740 m.",
+    ),
+    "other": (
+        "Loved the photos, but the page loads slowly on my phone.",
+        "Could you link the previous part?",
+        "Great read. A printable version would be nice.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    sites: int
+    posts: int
+    votes: int
+    feedback: int
+
+
+def _titles(rng: random.Random, count: int) -> list[str]:
+    titles: list[str] = []
+    while len(titles) < count:
+        title = f"{rng.choice(_OPENINGS)} {rng.choice(_SUBJECTS)}"
+        if titles.count(title) == 0:
+            titles.append(title)
+        else:
+            titles.append(f"{title}, part {titles.count(title) + 1}")
+    return titles
+
+
+def _slug(title: str, index: int) -> str:
+    words = "".join(ch if ch.isalnum() else "-" for ch in title.lower()).split("-")
+    return "-".join(w for w in words if w)[:60] + f"-{index}"
+
+
+def seed_demo(conn: sqlite3.Connection, posts: int = 300, votes: int = 8000) -> SeedReport:
+    """Add the demo sites and their data; run inside the caller's transaction."""
+    rng = random.Random(20261124)
+    now = time.time()
+    for site in SITES:
+        if not store.site_exists(conn, site.slug):
+            store.save_site(conn, site)
+    made_votes = made_feedback = 0
+    per_site = {SITES[0].slug: posts * 2 // 3, SITES[1].slug: posts - posts * 2 // 3}
+    for site_slug, count in per_site.items():
+        titles = _titles(rng, count)
+        # A few posts collect most votes, as on any real site (Pareto-shaped popularity).
+        weights = [rng.paretovariate(1.2) for _ in titles]
+        quality = [min(4.9, max(1.3, rng.gauss(3.8, 0.7))) for _ in titles]
+        site_votes = votes * count // posts
+        chosen = rng.choices(range(count), weights=weights, k=site_votes)
+        for n, index in enumerate(chosen):
+            rating = min(5, max(1, round(rng.gauss(quality[index], 0.9))))
+            when = now - rng.random() ** 1.5 * 120 * DAY  # more votes lately
+            post = _slug(titles[index], index)
+            vote = VoteInput(
+                site_slug,
+                post,
+                f"seed-{n:08d}",
+                rating,
+                titles[index],
+                f"https://{site_slug}.example.org/{post}/",
+            )
+            store.record_vote(conn, vote, f"seed{site_slug}{n:08d}", when)
+            made_votes += 1
+            if rng.random() < (0.25 if rating <= 2 else 0.01):
+                reason = rng.choice(tuple(_FEEDBACK))
+                item = FeedbackInput(
+                    site_slug, post, "seed", rng.choice(_FEEDBACK[reason]), rating, reason, "en"
+                )
+                feedback_id = store.add_feedback(conn, item, f"seed{n}", "new", 0.0, when + 30)
+                made_feedback += 1
+                roll = rng.random()
+                status = "done" if roll < 0.2 else "planned" if roll < 0.3 else None
+                if status and when < now - 7 * DAY:
+                    store.triage_feedback(conn, [feedback_id], [site_slug], when + DAY, status)
+    return SeedReport(len(SITES), posts, made_votes, made_feedback)

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from widget import api, embed, logs, store
+from widget import api, dashboard, embed, logs, store
 from widget.cache import SummaryCache
 from widget.db import Writer, connect_reader, open_database
 from widget.errors import MethodNotAllowed, NotFound, WidgetError
@@ -35,11 +35,18 @@ def error_response(error: WidgetError) -> Response:
 
 async def handle_widget_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, WidgetError)
+    if dashboard.is_dashboard_path(request.url.path):
+        return await dashboard.html_error(request, exc.status, exc.message)
     return error_response(exc)
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if dashboard.is_dashboard_path(request.url.path):  # authors get pages, not JSON
+        message = "there is no such page" if exc.status_code == 404 else str(exc.detail)
+        response = await dashboard.html_error(request, exc.status_code, message)
+        response.headers.update(exc.headers or {})
+        return response
     if exc.status_code == 404:
         return error_response(NotFound("no such page or endpoint"))
     if exc.status_code == 405:
@@ -125,6 +132,7 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
             sites=sites,
         )
         log.info("serving database %s", settings.db)
+        await dashboard.announce_setup(app.state.services)
         unmask = logs.anonymize_access_logs() if settings.anonymize_logs else None
         try:
             yield {}
@@ -142,6 +150,7 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
         Route("/metrics", metrics, methods=["GET"]),
         *api.routes,
         *embed.routes(settings.demo),
+        *dashboard.routes(),
         *(extra_routes or []),
     ]
     app = Starlette(
@@ -150,6 +159,7 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
         middleware=[
             Middleware(MetricsMiddleware, metrics=metrics_registry),
             Middleware(SecurityHeaders),
+            Middleware(dashboard.DashboardHeaders),
         ],
         exception_handlers={
             WidgetError: handle_widget_error,

@@ -214,6 +214,31 @@ def purge(db: str | None, days: int | None) -> None:
     )
 
 
+@cli.command("seed-demo")
+@db_option
+@click.option("--posts", type=click.IntRange(1, 100_000), default=300, help="Posts to create.")
+@click.option("--votes", type=click.IntRange(1, 10_000_000), default=8000, help="Votes to cast.")
+def seed_demo(db: str | None, posts: int, votes: int) -> None:
+    """Fill two demo sites with posts, votes and feedback, to try the dashboard."""
+    from widget.seed import seed_demo as seed
+
+    settings = load_settings(db=db)
+    conn = open_database(settings.db, settings.sync)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        report = seed(conn, posts, votes)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
+    click.echo(
+        f"seeded {report.sites} sites, {report.posts} posts, {report.votes} votes,"
+        f" {report.feedback} feedback items"
+    )
+
+
 def main() -> None:
     cli(prog_name="rating-widget")
 

@@ -127,11 +127,14 @@ class Feedback:
 
 
 def clean_text(value: str, limit: int, name: str, *, multiline: bool = False) -> str:
-    """NFC-normalize, drop control characters, trim; refuse what is still too long."""
-    text = unicodedata.normalize("NFC", value)
+    """Drop control characters, NFC-normalize, trim; refuse what is still too long.
+
+    Controls go first: one between a letter and its accent would otherwise keep the pair from
+    being composed, and the same text could be stored in two forms.
+    """
     keep = "\n\t" if multiline else ""
-    text = "".join(ch for ch in text if ch in keep or unicodedata.category(ch)[0] != "C")
-    text = text.strip()
+    text = "".join(ch for ch in value if ch in keep or unicodedata.category(ch)[0] != "C")
+    text = unicodedata.normalize("NFC", text).strip()
     if len(text) > limit:
         raise InvalidField(name, f"{name} is longer than {limit} characters")
     return text

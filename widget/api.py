@@ -169,6 +169,7 @@ async def cast_vote(request: Request) -> Response:
             on_new_vote=svc.guard.vote_cap(site.slug, vote.post, address_key),
         ),
         after_commit=_cache_summary(svc),
+        short=True,
     )
     svc.metrics.votes.labels("cast").inc()
     return json_response(_vote_payload(result), headers=headers)
@@ -186,6 +187,7 @@ async def withdraw_vote(request: Request) -> Response:
     result = await svc.write(
         partial(store.withdraw_vote, site=site.slug, post=post, voter_key=key, now=time.time()),
         after_commit=_cache_summary(svc),
+        short=True,
     )
     svc.metrics.votes.labels("withdrawn").inc()
     return json_response(_vote_payload(result), headers=headers)
@@ -224,7 +226,8 @@ async def feedback(request: Request) -> Response:
             status=status,
             spam_score=score,
             now=time.time(),
-        )
+        ),
+        short=True,
     )
     svc.metrics.feedback.labels(status).inc()
     return json_response({"id": feedback_id, "status": "received"}, 201, headers)

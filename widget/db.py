@@ -5,8 +5,10 @@ writer takes everything waiting, runs it in one BEGIN IMMEDIATE transaction with
 operation (so a bad one fails alone), commits once, and only then answers. One fsync thus serves
 a whole batch of votes without weakening durability.
 
-The writer's connection lives on its own thread and a batch crosses to it once, instead of once
-per statement as with an async driver; reads use aiosqlite on separate connections.
+Short operations (votes, feedback) run on the event loop's thread and only the waiting (the
+commit's fsync, a lock held by another process) goes to the writer's thread; other batches run
+wholly on that thread, crossing to it once instead of once per statement as with an async
+driver. Reads use aiosqlite on separate connections.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from widget.migrations import migrate
 log = logging.getLogger("widget.db")
 
 T = TypeVar("T")
+BUSY_TIMEOUT_MS = 5000
 Operation = Callable[[sqlite3.Connection], T]
 
 
@@ -34,7 +37,7 @@ def _pragmas(sync: str) -> list[str]:
     return [
         "PRAGMA journal_mode = WAL",
         f"PRAGMA synchronous = {'FULL' if sync == 'full' else 'NORMAL'}",
-        "PRAGMA busy_timeout = 5000",
+        f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
         "PRAGMA foreign_keys = ON",
     ]
 
@@ -66,6 +69,7 @@ class _Job(Generic[T]):
     operation: Operation[T]
     future: asyncio.Future[T]
     after_commit: Callable[[T], None] | None = None
+    short: bool = False
 
 
 class Writer:
@@ -89,15 +93,23 @@ class Writer:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="writer")
 
     async def submit(
-        self, operation: Operation[T], after_commit: Callable[[T], None] | None = None
+        self,
+        operation: Operation[T],
+        after_commit: Callable[[T], None] | None = None,
+        *,
+        short: bool = False,
     ) -> T:
-        """Run operation(conn) in the next batch; return its result once committed."""
+        """Run operation(conn) in the next batch; return its result once committed.
+
+        short: the operation touches a handful of rows (a vote, a feedback item) and may run
+        on the event loop's thread; see _run_short. Anything that may scan a table is not short.
+        """
         if self._closing:
             raise Unavailable("the service is shutting down")
         if self._task is not None and self._task.done():
             raise Unavailable("the database writer has stopped")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Job(operation, future, after_commit))
+        self._queue.put_nowait(_Job(operation, future, after_commit, short))
         return await future
 
     async def close(self) -> None:
@@ -124,7 +136,10 @@ class Writer:
                     break
                 batch.append(job)
             try:
-                results = await loop.run_in_executor(self._thread, self._run_batch, batch)
+                if all(job.short for job in batch):
+                    results = await self._run_short(batch)
+                else:
+                    results = await loop.run_in_executor(self._thread, self._run_batch, batch)
             except Exception as exc:  # the commit itself failed: nobody's write happened
                 log.exception("write batch of %d failed", len(batch))
                 results = [Unavailable(f"the database refused the write: {exc}")] * len(batch)
@@ -143,26 +158,82 @@ class Writer:
                 if not job.future.done():
                     job.future.set_result(result)
 
+    async def _run_short(self, batch: list[_Job[Any]]) -> list[Any]:
+        """A batch of short operations, run on the event loop's thread; only waiting goes out.
+
+        On the writer thread every statement gives up the GIL and must win it back from the
+        busy event loop, which can take up to the 5 ms switch interval each time: a batch of
+        votes then spent far longer waiting for the GIL than running SQL. Here the statements
+        run without any hand-over, and only what waits (a lock held by another process, the
+        commit's fsync) goes to the writer thread, where waiting costs the loop nothing.
+        """
+        conn = self._conn
+        loop = asyncio.get_running_loop()
+        if not self._try_begin():
+            await loop.run_in_executor(self._thread, conn.execute, "BEGIN IMMEDIATE")
+        try:
+            results = self._apply_optimistically(batch)
+            await loop.run_in_executor(self._thread, conn.execute, "COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return results
+
+    def _try_begin(self) -> bool:
+        """BEGIN IMMEDIATE without waiting: False when another connection holds the lock."""
+        conn = self._conn
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def _apply_optimistically(self, batch: list[_Job[Any]]) -> list[Any]:
+        """All operations under one savepoint; only if one fails, again one savepoint each.
+
+        Two statements per batch instead of two per operation; a refused vote is rare, and
+        re-running is safe because an operation is SQL on the connection and nothing else.
+        """
+        conn = self._conn
+        conn.execute("SAVEPOINT batch")
+        try:
+            results = [job.operation(conn) for job in batch]
+        except Exception:
+            conn.execute("ROLLBACK TO batch")
+            results = self._apply(batch)
+        conn.execute("RELEASE batch")
+        return results
+
     def _run_batch(self, batch: list[_Job[Any]]) -> list[Any]:
         conn = self._conn
-        results: list[Any] = []
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for job in batch:
-                conn.execute("SAVEPOINT op")
-                try:
-                    results.append(job.operation(conn))
-                except (WidgetError, sqlite3.IntegrityError, ValueError) as exc:
-                    conn.execute("ROLLBACK TO op")
-                    results.append(exc)
-                except Exception as exc:
-                    conn.execute("ROLLBACK TO op")
-                    log.exception("write operation failed")
-                    results.append(Unavailable(f"the write failed: {type(exc).__name__}"))
-                conn.execute("RELEASE op")
+            results = self._apply(batch)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        return results
+
+    def _apply(self, batch: list[_Job[Any]]) -> list[Any]:
+        """Each operation in its own savepoint, so a bad one fails alone."""
+        conn = self._conn
+        results: list[Any] = []
+        for job in batch:
+            conn.execute("SAVEPOINT op")
+            try:
+                results.append(job.operation(conn))
+            except (WidgetError, sqlite3.IntegrityError, ValueError) as exc:
+                conn.execute("ROLLBACK TO op")
+                results.append(exc)
+            except Exception as exc:
+                conn.execute("ROLLBACK TO op")
+                log.exception("write operation failed")
+                results.append(Unavailable(f"the write failed: {type(exc).__name__}"))
+            conn.execute("RELEASE op")
         return results

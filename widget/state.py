@@ -44,9 +44,13 @@ class Services:
         return found
 
     async def write(
-        self, operation: Operation[T], after_commit: Callable[[T], None] | None = None
+        self,
+        operation: Operation[T],
+        after_commit: Callable[[T], None] | None = None,
+        *,
+        short: bool = False,
     ) -> T:
-        return await self.writer.submit(operation, after_commit)
+        return await self.writer.submit(operation, after_commit, short=short)
 
     async def reload_sites(self) -> None:
         self.sites = await self.write(store.load_sites)

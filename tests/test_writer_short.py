@@ -1,0 +1,76 @@
+"""The writer's short path: votes run on the event loop's thread, waiting goes to the thread."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from functools import partial
+from pathlib import Path
+
+from widget import store
+from widget.db import Writer, connect_sync, open_database
+from widget.errors import InvalidField
+from widget.models import VoteInput
+
+
+def _vote(conn: sqlite3.Connection, post: str, voter_key: str, rating: int) -> None:
+    store.record_vote(conn, VoteInput("default", post, "t" * 16, rating), voter_key, 1.7e9)
+
+
+def _boom(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT INTO meta (key, value) VALUES ('half-done', 'x')")
+    raise InvalidField("x", "refused on purpose")
+
+
+async def test_a_refused_short_write_fails_alone_and_leaves_nothing(tmp_path: Path) -> None:
+    sizes: list[int] = []
+    writer = Writer(open_database(str(tmp_path / "s.db")), on_batch=sizes.append)
+    writer.start()
+    jobs = [
+        writer.submit(partial(_vote, post="p", voter_key=f"k{i}", rating=1 + i % 5), short=True)
+        for i in range(50)
+    ]
+    failing = writer.submit(_boom, short=True)
+    more = [
+        writer.submit(partial(_vote, post="p", voter_key=f"m{i}", rating=5), short=True)
+        for i in range(50)
+    ]
+    results = await asyncio.gather(*jobs, failing, *more, return_exceptions=True)
+    assert isinstance(results[50], InvalidField)
+    assert all(r is None for i, r in enumerate(results) if i != 50)
+    assert max(sizes) > 1  # they shared commits
+    count, half = await writer.submit(
+        lambda conn: (
+            conn.execute("SELECT votes FROM posts WHERE post = 'p'").fetchone()[0],
+            conn.execute("SELECT count(*) FROM meta WHERE key = 'half-done'").fetchone()[0],
+        )
+    )
+    assert (count, half) == (100, 0)
+    await writer.close()
+
+
+async def test_short_write_waits_for_another_process_lock_without_blocking_the_loop(
+    tmp_path: Path,
+) -> None:
+    path = str(tmp_path / "l.db")
+    writer = Writer(open_database(path))
+    writer.start()
+    other = connect_sync(path)  # another process, e.g. the CLI importing, holds the lock
+    other.execute("BEGIN IMMEDIATE")
+    vote = asyncio.ensure_future(
+        writer.submit(partial(_vote, post="p", voter_key="k", rating=4), short=True)
+    )
+    started = time.monotonic()
+    ticks = 0
+    while time.monotonic() - started < 0.3:  # the loop keeps running while the vote waits
+        await asyncio.sleep(0.01)
+        ticks += 1
+    assert not vote.done()
+    assert ticks >= 10
+    other.execute("COMMIT")
+    other.close()
+    assert await asyncio.wait_for(vote, 10) is None
+    count = await writer.submit(lambda conn: conn.execute("SELECT votes FROM posts").fetchone()[0])
+    assert count == 1
+    await writer.close()

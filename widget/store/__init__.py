@@ -34,6 +34,7 @@ from widget.store.dashboard import (
     recent_votes,
     site_stats,
 )
+from widget.store.embed import read_post_title, read_voter_rating
 from widget.store.exports import FEEDBACK_FIELDS, VOTE_FIELDS, export_feedback, export_votes
 from widget.store.feedback import add_feedback
 from widget.store.inbox import (
@@ -110,7 +111,9 @@ __all__ = [
     "purge_before",
     "range_totals",
     "ranked_posts",
+    "read_post_title",
     "read_summaries",
+    "read_voter_rating",
     "recent_votes",
     "recompute",
     "record_audit",

@@ -53,8 +53,13 @@ _SITE_CONFIG = {
         "texts": {"type": "object"},
         "schema": {"type": ["string", "null"]},
         "hide_average": {"type": "boolean"},
+        "feedback_max": {"type": "integer", "minimum": 1},
         "lang": {"type": "string"},
-        "messages": {"type": "object", "additionalProperties": {"type": "string"}},
+        "messages": {
+            "type": "object",
+            "description": "Texts by key; plural texts are objects by plural category",
+            "additionalProperties": {"type": ["string", "object"]},
+        },
     },
 }
 _VOTE_RESULT = {
@@ -226,8 +231,17 @@ def openapi_document() -> dict[str, Any]:
                         "post": _POST,
                         "voter": _VOTER,
                         "rating": _RATING,
-                        "title": {"type": "string", "maxLength": 300},
-                        "url": {"type": "string", "format": "uri", "maxLength": 2000},
+                        "title": {
+                            "type": "string",
+                            "maxLength": 300,
+                            "description": "The post's title; empty means none",
+                        },
+                        "url": {
+                            "type": "string",
+                            "maxLength": 2000,
+                            "description": "Absolute http or https address of the post;"
+                            " empty means none",
+                        },
                     },
                 },
                 "WithdrawRequest": {
@@ -244,8 +258,17 @@ def openapi_document() -> dict[str, Any]:
                         "voter": _VOTER,
                         "text": {"type": "string", "minLength": 1, "maxLength": 2000},
                         "rating": _RATING,
-                        "reason": {"type": "string", "maxLength": 40},
-                        "lang": {"type": "string", "maxLength": 35},
+                        "reason": {
+                            "type": "string",
+                            "pattern": "^[a-z0-9_-]{1,40}$",
+                            "description": "One of the site's reasons (`site.reasons` in the"
+                            " summary answer)",
+                        },
+                        "lang": {
+                            "type": "string",
+                            "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+                            "maxLength": 35,
+                        },
                         "hp": {"type": "string", "description": "Honeypot: leave empty"},
                         "open_ms": {
                             "type": "integer",
@@ -259,9 +282,9 @@ def openapi_document() -> dict[str, Any]:
                     "required": ["voter"],
                     "properties": {
                         "site": {
-                            "type": "string",
+                            "type": ["string", "null"],
                             "pattern": _SITE["pattern"],
-                            "description": "Only this site; every site when left out",
+                            "description": "Only this site; every site when left out or null",
                         },
                         "voter": _VOTER,
                     },

@@ -135,8 +135,9 @@ async def summary(request: Request) -> Response:
     posts = parse_posts(request.query_params.getlist("post"))
     found = await svc.summaries(site.slug, posts)
     config = site.public_config()
-    if "lang" in request.query_params:  # the embed asks for its texts along with the data
-        config.update(i18n.client_texts(request.query_params["lang"], config["texts"]))
+    asks = request.query_params.getlist("lang")
+    if asks:  # the embed asks for its texts along with the data
+        config.update(i18n.client_texts(asks, config["texts"]))
     body = dumps({"posts": [s.as_dict() for s in found], "site": config})
     etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
     headers = cors_headers(site, request.headers.get("origin"))

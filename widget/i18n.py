@@ -22,6 +22,7 @@ Message = str | dict[str, str]
 Catalogue = dict[str, Message]
 
 DEFAULT_LANG = "en"
+MAX_ASKS = 100  # as many as posts: one per widget at most
 
 CATALOGUES: dict[str, Catalogue] = {
     "en": {
@@ -39,7 +40,6 @@ CATALOGUES: dict[str, Catalogue] = {
         "ask": "What would have made it better?",
         "note": "Your note to the author",
         "left": {"one": "{n} character left", "other": "{n} characters left"},
-        "over": {"one": "{n} character too many", "other": "{n} characters too many"},
         "send": "Send",
         "cancel": "Not now",
         "sent": "Thank you. The author will read your note.",
@@ -49,6 +49,7 @@ CATALOGUES: dict[str, Catalogue] = {
         "refused": "This page may not send ratings to the service.",
         "failed": "Something went wrong. Please try again.",
         "dist": "How readers rated it",
+        "expired": "This form has expired. Please choose again.",
         "submit": "Send rating",
         "reason_unclear": "Hard to follow",
         "reason_incomplete": "Something is missing",
@@ -75,7 +76,6 @@ CATALOGUES: dict[str, Catalogue] = {
             "few": "Zostávajú {n} znaky",
             "other": "Zostáva {n} znakov",
         },
-        "over": {"one": "{n} znak navyše", "few": "{n} znaky navyše", "other": "{n} znakov navyše"},
         "send": "Odoslať",
         "cancel": "Teraz nie",
         "sent": "Ďakujeme. Autor si vašu správu prečíta.",
@@ -85,6 +85,7 @@ CATALOGUES: dict[str, Catalogue] = {
         "refused": "Táto stránka nemôže posielať hodnotenia.",
         "failed": "Niečo sa pokazilo. Skúste to, prosím, znova.",
         "dist": "Ako hodnotili čitatelia",
+        "expired": "Platnosť formulára vypršala. Vyberte, prosím, znova.",
         "submit": "Odoslať hodnotenie",
         "reason_unclear": "Ťažko zrozumiteľné",
         "reason_incomplete": "Niečo chýba",
@@ -107,7 +108,6 @@ CATALOGUES: dict[str, Catalogue] = {
         "ask": "Co by článek zlepšilo?",
         "note": "Vaše zpráva autorovi",
         "left": {"one": "Zbývá {n} znak", "few": "Zbývají {n} znaky", "other": "Zbývá {n} znaků"},
-        "over": {"one": "{n} znak navíc", "few": "{n} znaky navíc", "other": "{n} znaků navíc"},
         "send": "Odeslat",
         "cancel": "Teď ne",
         "sent": "Děkujeme. Autor si vaši zprávu přečte.",
@@ -117,6 +117,7 @@ CATALOGUES: dict[str, Catalogue] = {
         "refused": "Tato stránka nemůže posílat hodnocení.",
         "failed": "Něco se pokazilo. Zkuste to prosím znovu.",
         "dist": "Jak hodnotili čtenáři",
+        "expired": "Platnost formuláře vypršela. Vyberte prosím znovu.",
         "submit": "Odeslat hodnocení",
         "reason_unclear": "Těžko srozumitelné",
         "reason_incomplete": "Něco chybí",
@@ -139,7 +140,6 @@ CATALOGUES: dict[str, Catalogue] = {
         "ask": "Was hätte den Artikel besser gemacht?",
         "note": "Ihre Nachricht an den Autor",
         "left": {"one": "Noch {n} Zeichen", "other": "Noch {n} Zeichen"},
-        "over": {"one": "{n} Zeichen zu viel", "other": "{n} Zeichen zu viel"},
         "send": "Senden",
         "cancel": "Jetzt nicht",
         "sent": "Danke. Der Autor wird Ihre Nachricht lesen.",
@@ -149,6 +149,7 @@ CATALOGUES: dict[str, Catalogue] = {
         "refused": "Diese Seite darf keine Bewertungen senden.",
         "failed": "Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.",
         "dist": "So haben Leser bewertet",
+        "expired": "Das Formular ist abgelaufen. Bitte wählen Sie erneut.",
         "submit": "Bewertung senden",
         "reason_unclear": "Schwer verständlich",
         "reason_incomplete": "Etwas fehlt",
@@ -171,7 +172,6 @@ CATALOGUES: dict[str, Catalogue] = {
         "ask": "Qu’est-ce qui aurait rendu l’article meilleur\u00a0?",
         "note": "Votre message à l’auteur",
         "left": {"one": "{n} caractère restant", "other": "{n} caractères restants"},
-        "over": {"one": "{n} caractère en trop", "other": "{n} caractères en trop"},
         "send": "Envoyer",
         "cancel": "Pas maintenant",
         "sent": "Merci. L’auteur lira votre message.",
@@ -181,6 +181,7 @@ CATALOGUES: dict[str, Catalogue] = {
         "refused": "Cette page n’est pas autorisée à envoyer des notes.",
         "failed": "Un problème est survenu. Veuillez réessayer.",
         "dist": "Répartition des notes",
+        "expired": "Le formulaire a expiré. Veuillez choisir à nouveau.",
         "submit": "Envoyer la note",
         "reason_unclear": "Difficile à suivre",
         "reason_incomplete": "Il manque quelque chose",
@@ -203,7 +204,6 @@ CATALOGUES: dict[str, Catalogue] = {
         "ask": "¿Qué habría mejorado el artículo?",
         "note": "Tu mensaje para el autor",
         "left": {"one": "Queda {n} carácter", "other": "Quedan {n} caracteres"},
-        "over": {"one": "{n} carácter de más", "other": "{n} caracteres de más"},
         "send": "Enviar",
         "cancel": "Ahora no",
         "sent": "Gracias. El autor leerá tu mensaje.",
@@ -213,6 +213,7 @@ CATALOGUES: dict[str, Catalogue] = {
         "refused": "Esta página no puede enviar valoraciones.",
         "failed": "Algo salió mal. Vuelve a intentarlo.",
         "dist": "Cómo lo valoraron los lectores",
+        "expired": "El formulario ha caducado. Vuelve a elegir, por favor.",
         "submit": "Enviar valoración",
         "reason_unclear": "Difícil de seguir",
         "reason_incomplete": "Falta algo",
@@ -291,7 +292,9 @@ def reason_label(catalogue: Catalogue, reason: str) -> str:
     return found if isinstance(found, str) else reason.replace("_", " ").replace("-", " ")
 
 
-def client_texts(lang_param: str | None, site_texts: Mapping[str, Any] | None) -> dict[str, Any]:
-    """What the summary response adds for the embed: the chosen language and its messages."""
-    lang = choose(lang_param)
-    return {"lang": lang, "messages": messages(lang, site_texts)}
+def client_texts(asks: list[str], site_texts: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What the summary response adds for the embed, which asks with one `lang` per widget
+    language on the page (a tag or a browser's list): `chosen[i]` is the language picked for
+    `asks[i]`, and `languages` holds each picked catalogue once, with the site's texts."""
+    chosen = [choose(ask) for ask in asks[:MAX_ASKS]]
+    return {"chosen": chosen, "languages": {lang: messages(lang, site_texts) for lang in chosen}}

@@ -1,28 +1,68 @@
-"""What host pages load: /embed.js, static files, and the /demo article."""
+"""What host pages load: /embed.js (and the form it loads on demand), static files, the demo.
+
+The no-JavaScript frame and the static-site fragment live in embed_html.py.
+"""
 
 from __future__ import annotations
 
+import gzip
+from dataclasses import dataclass
+from functools import cache
+
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from widget import embed_html
+from widget.errors import NotFound
 from widget.templating import static_dir, static_hash
+
+# The stable URLs sit in readers' pages and cannot carry a version: cache them for an hour,
+# then revalidate by ETag (a 304 costs a few bytes); serve a stale copy meanwhile.
+STABLE_CACHE = "public, max-age=3600, stale-while-revalidate=86400"
+CODE_FILES = ("embed.js", "embed-form.js")
+
+
+@dataclass(frozen=True)
+class CodeFile:
+    plain: bytes
+    gzipped: bytes
+    etag: str
+
+
+@cache
+def code_file(name: str, version: str) -> CodeFile:
+    """The file and its gzip, made once per content version (the hash is part of the key)."""
+    plain = (static_dir() / name).read_bytes()
+    return CodeFile(plain, gzip.compress(plain, 9, mtime=0), version)
+
+
+def serve_code(request: Request, name: str) -> Response:
+    found = code_file(name, static_hash(name))
+    zipped = "gzip" in request.headers.get("accept-encoding", "")
+    etag = f'"{found.etag}{"-gz" if zipped else ""}"'
+    headers = {
+        "Cache-Control": STABLE_CACHE,
+        "Access-Control-Allow-Origin": "*",
+        "ETag": etag,
+        "Vary": "Accept-Encoding",
+    }
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    if zipped:
+        headers["Content-Encoding"] = "gzip"
+    body = found.gzipped if zipped else found.plain
+    return Response(body, headers=headers, media_type="text/javascript; charset=utf-8")
 
 
 async def embed_js(request: Request) -> Response:
-    # The unversioned URL sits in readers' pages: cache briefly, revalidate by ETag.
-    path = static_dir() / "embed.js"
-    return FileResponse(
-        path,
-        media_type="text/javascript; charset=utf-8",
-        headers={
-            "Cache-Control": "public, max-age=3600",
-            "Access-Control-Allow-Origin": "*",
-            "ETag": f'"{static_hash("embed.js")}"',
-        },
-    )
+    return serve_code(request, "embed.js")
+
+
+async def embed_form_js(request: Request) -> Response:
+    return serve_code(request, "embed-form.js")
 
 
 class VersionedStatic(StaticFiles):
@@ -36,18 +76,52 @@ class VersionedStatic(StaticFiles):
         return response
 
 
+# --- the demo (only with --demo) ---------------------------------------------------------
+
+DEMO_POSTS = (
+    ("perseverance-landing", "Seven minutes of terror, explained", "en"),
+    ("jezero-delta", "Why the delta matters", "en"),
+    ("sample-tubes", "What is inside a sample tube", "en"),
+    ("ingenuity-flights", "Ingenuity's seventy-two flights", "en"),
+    ("pristupanie-k-marsu", "Ako pristáť na Marse", "sk"),
+    ("pristani-na-marsu", "Jak přistát na Marsu", "cs"),
+    ("landung-auf-dem-mars", "Wie man auf dem Mars landet", "de"),
+    ("atterrir-sur-mars", "Comment se poser sur Mars", "fr"),
+    ("aterrizar-en-marte", "Cómo aterrizar en Marte", "es"),
+    ("mars-weather", "Weather report from Jezero", "en"),
+    ("rock-abrasion", "Grinding rocks for a closer look", "en"),
+    ("return-mission", "Bringing the samples home", "en"),
+)
+
+
 async def demo(request: Request) -> Response:
+    theme = request.path_params.get("theme", "auto")
+    if theme not in ("auto", "light", "dark"):
+        raise NotFound("the demo comes in light and dark: /demo/light, /demo/dark")
     env = request.app.state.templates
     base = str(request.base_url).rstrip("/")
-    html = env.get_template("demo.html").render(base=base)
+    html = env.get_template("demo.html").render(base=base, theme=theme)
+    return HTMLResponse(html)
+
+
+async def demo_many(request: Request) -> Response:
+    env = request.app.state.templates
+    base = str(request.base_url).rstrip("/")
+    html = env.get_template("demo_many.html").render(base=base, posts=DEMO_POSTS)
     return HTMLResponse(html)
 
 
 def routes(with_demo: bool) -> list[Route | Mount]:
     found: list[Route | Mount] = [
         Route("/embed.js", embed_js, methods=["GET", "HEAD"]),
+        Route("/embed-form.js", embed_form_js, methods=["GET", "HEAD"]),
+        *embed_html.routes,
         Mount("/static", app=VersionedStatic(directory=static_dir()), name="static"),
     ]
     if with_demo:
-        found.append(Route("/demo", demo, methods=["GET"]))
+        found += [
+            Route("/demo", demo, methods=["GET"]),
+            Route("/demo/many", demo_many, methods=["GET"]),
+            Route("/demo/{theme:str}", demo, methods=["GET"]),
+        ]
     return found

@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from widget import api, dashboard, embed, logs, store
+from widget.access_log import AccessLog
 from widget.cache import SummaryCache
 from widget.db import Writer, connect_reader, open_database
 from widget.errors import MethodNotAllowed, NotFound, WidgetError
@@ -109,6 +110,9 @@ async def metrics(request: Request) -> Response:
 
 def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) -> Starlette:
     metrics_registry = Metrics()
+    access_log = (
+        AccessLog(settings.log_format, settings.anonymize_logs) if settings.access_log else None
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -142,6 +146,8 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
             await guard.close()
             await writer.close()
             await reader.close()
+            if access_log is not None:
+                access_log.flush()
             log.info("writer drained, database closed")
 
     routes: list[BaseRoute] = [
@@ -157,7 +163,7 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
         routes=routes,
         lifespan=lifespan,
         middleware=[
-            Middleware(MetricsMiddleware, metrics=metrics_registry),
+            Middleware(MetricsMiddleware, metrics=metrics_registry, access_log=access_log),
             Middleware(SecurityHeaders),
             Middleware(dashboard.DashboardHeaders),
         ],

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from widget.access_log import AccessLog
 
 KNOWN_PATHS = frozenset(
     {
@@ -67,11 +70,19 @@ def path_label(path: str) -> str:
 
 
 class MetricsMiddleware:
-    """Counts and times every HTTP request; pure ASGI to keep the per-request cost small."""
+    """Counts, times and logs every HTTP request; pure ASGI to keep the per-request cost small.
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    The labelled series are looked up once and kept: prometheus_client's labels() takes a lock
+    and builds a key on every call. The access log (access_log.py) is written here because
+    this is where the status and the time are known anyway.
+    """
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, access_log: AccessLog | None = None) -> None:
         self.app = app
         self.metrics = metrics
+        self.access_log = access_log
+        self._counters: dict[tuple[str, str, int], Any] = {}
+        self._timers: dict[str, Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,6 +100,27 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            label = path_label(scope["path"])
-            self.metrics.requests.labels(label, scope["method"], str(status)).inc()
-            self.metrics.latency.labels(label).observe(time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            self._observe(scope, status, elapsed)
+
+    def _observe(self, scope: Scope, status: int, elapsed: float) -> None:
+        path: str = scope["path"]
+        method: str = scope["method"]
+        label = path_label(path)
+        counter = self._counters.get((label, method, status))
+        if counter is None:
+            counter = self.metrics.requests.labels(label, method, str(status))
+            self._counters[(label, method, status)] = counter
+        counter.inc()
+        timer = self._timers.get(label)
+        if timer is None:
+            timer = self._timers[label] = self.metrics.latency.labels(label)
+        timer.observe(elapsed)
+        if self.access_log is not None:
+            client = scope.get("client")
+            query: bytes = scope.get("query_string", b"")
+            target = f"{path}?{query.decode('latin-1')}" if query else path
+            version = scope.get("http_version", "1.1")
+            self.access_log.record(
+                client[0] if client else "-", f"{method} {target} HTTP/{version}", status, elapsed
+            )

@@ -55,7 +55,7 @@ def _serve_uvicorn(app: ASGIApp, settings: Settings, log_config: dict[str, Any])
         loop="uvloop",
         http="httptools",
         log_config=log_config,
-        access_log=settings.access_log,
+        access_log=False,  # the app writes its own, in batches: see widget/access_log.py
         proxy_headers=False,  # guard.py decides whom to believe about client addresses
         server_header=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
@@ -78,7 +78,7 @@ def _serve_granian(
         loop=Loops.uvloop,
         log_level=LogLevels.info,
         log_dictconfig=_granian_log_config(log_config),
-        log_access=settings.access_log,
+        log_access=False,  # the app writes its own, in batches: see widget/access_log.py
         # A graceful stop that hangs (a stuck client) ends after this, as under uvicorn.
         workers_kill_timeout=GRACEFUL_SHUTDOWN_SECONDS,
     )

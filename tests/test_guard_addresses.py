@@ -43,6 +43,14 @@ TRUSTED = parse_networks(["10.0.0.0/8", "2001:db8:ffff::/48"])
         ("10.0.0.2", None, "proto=https", "10.0.0.2"),
         # X-Forwarded-For wins when a proxy sends both.
         ("10.0.0.2", "198.51.100.1", "for=192.0.2.60", "198.51.100.1"),
+        # A dual-stack socket reports an IPv4 proxy as IPv4-mapped IPv6: still trusted.
+        ("::ffff:10.0.0.2", "198.51.100.1", None, "198.51.100.1"),
+        ("2001:db8:ffff:1::2", "198.51.100.1", None, "198.51.100.1"),
+        ("2001:db8:fffe::2", "198.51.100.1", None, "2001:db8:fffe::2"),
+        # Lookalikes of IPv4 are not addresses.
+        ("10.0.0.2", "198.51.100.01", None, "10.0.0.2"),
+        ("10.0.0.2", "198.51.100.256", None, "10.0.0.2"),
+        ("10.0.0.2", "198.51.100.١", None, "10.0.0.2"),
         # A peer without an address (a Unix socket) is never a trusted proxy.
         (None, "198.51.100.1", None, "unknown"),
     ],

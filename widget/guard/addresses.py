@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 from collections.abc import Sequence
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -29,7 +30,7 @@ def parse_networks(cidrs: Sequence[str]) -> tuple[IPNetwork, ...]:
 def client_address(
     peer: str | None,
     forwarded_for: str | None,
-    trusted: Sequence[IPNetwork],
+    trusted: Sequence[IPNetwork] | TrustedProxies,
     forwarded: str | None = None,
 ) -> str:
     """The reader's address; proxy headers count only when the direct peer is trusted.
@@ -39,7 +40,10 @@ def client_address(
     the walk at the last address we could believe.
     """
     address = peer or "unknown"
-    if not trusted or not (forwarded_for or forwarded) or not _is_trusted(address, trusted):
+    if not trusted or not (forwarded_for or forwarded):
+        return address
+    networks = trusted if isinstance(trusted, TrustedProxies) else TrustedProxies(trusted)
+    if not _is_trusted(_parse(address), networks):
         return address
     if forwarded_for:
         hops = [part.strip() for part in forwarded_for.split(",")]
@@ -49,8 +53,8 @@ def client_address(
         parsed = _parse_hop(hop)
         if parsed is None:
             return address
-        address = parsed
-        if not _is_trusted(parsed, trusted):
+        address, ip = parsed
+        if not _is_trusted(ip, networks):
             break
     return address
 
@@ -105,26 +109,71 @@ def _strip_port(value: str) -> str:
     return value
 
 
-def _parse_hop(hop: str) -> str | None:
+# Addresses are parsed on every request, so dotted-quad IPv4 (nearly all traffic) takes a
+# fast path of integer arithmetic; ipaddress (about 3 us a call) handles the rest.
+Parsed = int | ipaddress.IPv6Address | None
+
+
+def _ipv4_int(text: str) -> int | None:
+    """A canonical dotted quad as an integer; None for anything else (leading zeros too)."""
     try:
-        return str(ipaddress.ip_address(hop))
-    except ValueError:
-        # X-Forwarded-For hops sometimes carry a port or IPv6 brackets, too.
-        stripped = _strip_port(hop)
-        if stripped and stripped != hop:
-            try:
-                return str(ipaddress.ip_address(stripped))
-            except ValueError:
-                return None
+        return int.from_bytes(socket.inet_pton(socket.AF_INET, text), "big")
+    except (OSError, ValueError):  # ValueError: NUL or characters outside ASCII
         return None
 
 
-def _is_trusted(address: str, trusted: Sequence[IPNetwork]) -> bool:
+def _parse(text: str) -> Parsed:
+    v4 = _ipv4_int(text)
+    if v4 is not None:
+        return v4
     try:
-        ip = ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(text)
     except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv4Address):
+        return int(ip)
+    return ip
+
+
+def _parse_hop(hop: str) -> tuple[str, Parsed] | None:
+    """(canonical text, parsed) of one proxy hop; X-Forwarded-For may carry ports or brackets."""
+    for text in (hop, _strip_port(hop)):
+        v4 = _ipv4_int(text)
+        if v4 is not None:
+            return text, v4
+        parsed = _parse(text)
+        if parsed is not None:
+            shown = str(ipaddress.IPv4Address(parsed)) if isinstance(parsed, int) else str(parsed)
+            return shown, parsed
+    return None
+
+
+class TrustedProxies:
+    """Trusted networks compiled once: IPv4 as (network, mask) integers, IPv6 as networks."""
+
+    __slots__ = ("v4", "v6")
+
+    def __init__(self, trusted: Sequence[IPNetwork]) -> None:
+        self.v4 = tuple(
+            (int(net.network_address), int(net.netmask))
+            for net in trusted
+            if isinstance(net, ipaddress.IPv4Network)
+        )
+        self.v6 = tuple(net for net in trusted if isinstance(net, ipaddress.IPv6Network))
+
+    def __bool__(self) -> bool:
+        return bool(self.v4 or self.v6)
+
+
+def _is_trusted(ip: Parsed, networks: TrustedProxies) -> bool:
+    if ip is None:
         return False
-    return any(ip in network for network in trusted)
+    if isinstance(ip, int):
+        return any(ip & mask == net for net, mask in networks.v4)
+    mapped = ip.ipv4_mapped
+    if mapped is not None:
+        return _is_trusted(int(mapped), networks)
+    return any(ip in net for net in networks.v6)
 
 
 def identity(address: str) -> str:
@@ -133,6 +182,8 @@ def identity(address: str) -> str:
     IPv4-mapped IPv6 addresses count as the IPv4 address they carry. Something that is not an
     address (a test client, a Unix socket) is used as it is.
     """
+    if _ipv4_int(address) is not None:
+        return address
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

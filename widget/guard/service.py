@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from widget import store
 from widget.errors import Forbidden, RateLimited
-from widget.guard.addresses import client_address, identity, parse_networks
+from widget.guard.addresses import TrustedProxies, client_address, identity, parse_networks
 from widget.guard.akismet import Akismet
 from widget.guard.keys import DAY, AddressHasher, day_label, day_number, salt_from_seed
 from widget.guard.limits import Limiter, TokenBuckets, retry_after
@@ -52,6 +52,7 @@ class Guard:
         self.secret = secret
         self.clock = clock
         self.trusted = parse_networks(settings.trusted_proxies)
+        self._proxies = TrustedProxies(self.trusted)
         keys = settings.limiter_keys
         self.limits: dict[str, Limiter] = {
             "vote": TokenBuckets(settings.vote_per_minute, settings.vote_burst, keys),
@@ -92,7 +93,7 @@ class Guard:
     # --- who is asking -------------------------------------------------------------------
 
     def address(self, peer: str | None, forwarded_for: str | None, forwarded: str | None) -> str:
-        return client_address(peer, forwarded_for, self.trusted, forwarded)
+        return client_address(peer, forwarded_for, self._proxies, forwarded)
 
     async def admit(self, kind: str, address: str) -> bytes:
         """Spend one request of `kind` for the address; raise RateLimited when none is left.

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -130,6 +131,105 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         port=free_port(),
         extra_env={"WIDGET_SECRET_KEY": "live-secret", **NO_LIMITS_ENV},
     )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# --- embed browser tests: one Chromium, one widget server, one host site per module ----------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, shared by the tests of one module."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class HostSite:
+    """Someone's blog: plain HTML files served from another port, so another origin."""
+
+    def __init__(self, root: Path, port: int) -> None:
+        self.root = root
+        self.port = port
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def page(self, name: str, body: str, *, head: str = "", lang: str = "en") -> str:
+        html = (
+            f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{name}</title>\n{head}\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        )
+        (self.root / f"{name}.html").write_text(html, encoding="utf-8")
+        return f"{self.url}/{name}.html"
+
+
+@pytest.fixture(scope="module")
+def host_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostSite]:
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    class QuietHandler(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    root = tmp_path_factory.mktemp("host-site")
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", free_port()), partial(QuietHandler, directory=str(root))
+    )
+    thread = Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield HostSite(root, server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def widget_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The service with --demo, a `default` site and a `blog` site with JSON-LD, threshold 3
+    and its own English thank-you text."""
+    from widget import store
+    from widget.db import open_database
+    from widget.models import Site
+
+    db = tmp_path_factory.mktemp("embed-server") / "embed.db"
+    conn = open_database(str(db))
+    blog = Site(
+        "blog",
+        "A blog",
+        (),
+        {"schema": "Article", "threshold": 3, "texts": {"en": {"thanks": "Cheers, thank you!"}}},
+    )
+    conn.execute("BEGIN IMMEDIATE")
+    store.save_site(conn, blog)
+    conn.execute("COMMIT")
+    conn.close()
+    env = {"WIDGET_SECRET_KEY": "embed-secret", "WIDGET_FEEDBACK_MIN_OPEN_MS": "0"}
+    server = LiveServer(db=db, port=free_port(), extra_env={**env, **NO_LIMITS_ENV})
+    server.start("--demo")
     try:
         yield server
     finally:

@@ -50,7 +50,7 @@ TRUSTED = parse_networks(["10.0.0.0/8", "2001:db8:ffff::/48"])
         # Lookalikes of IPv4 are not addresses.
         ("10.0.0.2", "198.51.100.01", None, "10.0.0.2"),
         ("10.0.0.2", "198.51.100.256", None, "10.0.0.2"),
-        ("10.0.0.2", "198.51.100.١", None, "10.0.0.2"),
+        ("10.0.0.2", "198.51.100.\u0661", None, "10.0.0.2"),
         # A peer without an address (a Unix socket) is never a trusted proxy.
         (None, "198.51.100.1", None, "unknown"),
     ],

@@ -1,0 +1,295 @@
+"""What the embed needs from the server, through the app: code files, the no-JS frame, the
+fragment, the demo pages and the texts in the summary response. Browser tests are in
+test_embed_browser.py."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.conftest import voter
+from widget import store
+from widget.app import create_app
+from widget.db import open_database
+from widget.guard.frame import frame_voter_token
+from widget.models import Site
+from widget.settings import Settings
+from widget.templating import static_dir, static_hash
+
+BUDGET = 5 * 1024  # embed.js with its CSS, gzipped (DESIGN.md "Embed")
+
+
+def add_site(db: str, site: Site) -> None:
+    conn = open_database(db)
+    conn.execute("BEGIN IMMEDIATE")
+    store.save_site(conn, site)
+    conn.execute("COMMIT")
+    conn.close()
+
+
+@pytest.fixture
+def blog(settings: Settings) -> Iterator[TestClient]:
+    """A site with JSON-LD, a hidden average, a Slovak override, and the demo on."""
+    site_settings = {
+        "schema": "Article",
+        "hide_average": True,
+        "texts": {"sk": {"thanks": "Vďaka, že ste hodnotili!"}},
+    }
+    add_site(settings.db, Site("blog", "Blog", (), site_settings))
+    with TestClient(create_app(settings.replace(demo=True))) as test_client:
+        yield test_client
+
+
+def vote(client: TestClient, post: str, rating: int, site: str = "default") -> None:
+    body = {"site": site, "post": post, "rating": rating, "voter": voter(), "title": "A </script>"}
+    assert client.post("/api/v1/votes", json=body).status_code == 200
+
+
+def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(settings.db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+# --- the code ------------------------------------------------------------------------------
+
+
+def test_embed_js_and_its_css_fit_the_5_kb_budget() -> None:
+    source = (static_dir() / "embed.js").read_bytes()
+    size = len(gzip.compress(source, 9))
+    print(f"embed.js: {len(source)} bytes, {size} bytes gzipped (budget {BUDGET})")
+    assert b"const CSS" in source, "the CSS must travel inside embed.js (one request for code)"
+    assert size <= BUDGET
+
+
+def test_embed_js_is_served_gzipped_with_a_validator(client: TestClient) -> None:
+    response = client.get("/embed.js", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert "max-age=3600" in response.headers["cache-control"]
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert int(response.headers["content-length"]) <= BUDGET
+    assert response.content == (static_dir() / "embed.js").read_bytes()  # httpx unzips
+    again = client.get("/embed.js", headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_embed_js_without_gzip_is_the_plain_file(client: TestClient) -> None:
+    response = client.get("/embed.js", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in response.headers
+    assert response.content == (static_dir() / "embed.js").read_bytes()
+
+
+def test_the_feedback_form_code_is_served_beside_it(client: TestClient) -> None:
+    response = client.get("/embed-form.js")
+    assert response.status_code == 200
+    assert b"RatingWidget.form" in response.content
+
+
+def test_versioned_static_urls_are_immutable(client: TestClient) -> None:
+    response = client.get(f"/static/embed.js?v={static_hash('embed.js')}")
+    assert response.status_code == 200
+    assert "immutable" in response.headers["cache-control"]
+
+
+# --- texts in the summary response ---------------------------------------------------------
+
+
+def test_summary_sends_the_texts_each_widget_asked_for(blog: TestClient) -> None:
+    query = "/api/v1/summary?site=blog&post=a&lang=sk-SK&lang=ja,de;q=0.5&lang=xx"
+    site = blog.get(query).json()["site"]
+    assert site["chosen"] == ["sk", "de", "en"]
+    assert site["languages"]["sk"]["thanks"] == "Vďaka, že ste hodnotili!"
+    assert site["languages"]["de"]["label"] == "Diesen Artikel bewerten"
+    assert site["feedback_max"] == 2000
+    assert site["schema"] == "Article"
+
+
+def test_summary_without_lang_stays_lean(client: TestClient) -> None:
+    site = client.get("/api/v1/summary?post=a").json()["site"]
+    assert "languages" not in site
+
+
+# --- the no-JS frame -----------------------------------------------------------------------
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, html
+    return found.group(1)
+
+
+def frame_form(client: TestClient, post: str = "p", **fields: str) -> dict[str, str]:
+    page = client.get(f"/embed/frame?site=default&post={post}&lang=en")
+    assert page.status_code == 200
+    return {"site": "default", "post": post, "lang": "en", "csrf": csrf_of(page.text), **fields}
+
+
+def test_frame_is_a_plain_form_page_that_may_be_framed(client: TestClient) -> None:
+    page = client.get("/embed/frame?site=default&post=p", headers={"Accept-Language": "sk"})
+    assert page.status_code == 200
+    assert '<html lang="sk"' in page.text
+    assert "Zatiaľ bez hodnotenia" in page.text
+    assert page.text.count('type="radio" name="rating"') == 5
+    assert "<script" not in page.text
+    assert "frame-ancestors *" in page.headers["content-security-policy"]
+    assert page.headers["cache-control"] == "no-store"
+
+
+def test_frame_vote_redirects_and_then_shows_the_result(client: TestClient) -> None:
+    form = frame_form(client, rating="4", action="vote")
+    answer = client.post("/embed/frame", data=form, follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("/embed/frame?")
+    page = client.get(answer.headers["location"])
+    assert "Thank you for rating!" in page.text
+    assert "4.0 of 5 · 1 vote" in page.text
+    assert "Your rating: 4 stars" in page.text
+    assert 'value="4" checked' in page.text
+    summary = client.get("/api/v1/summary?post=p").json()["posts"][0]
+    assert (summary["count"], summary["average"]) == (1, 4.0)
+
+
+def test_frame_voter_changes_the_vote_instead_of_adding_one(client: TestClient) -> None:
+    client.post("/embed/frame", data=frame_form(client, rating="5"))
+    client.post("/embed/frame", data=frame_form(client, rating="3"))
+    summary = client.get("/api/v1/summary?post=p").json()["posts"][0]
+    assert (summary["count"], summary["average"]) == (1, 3.0)
+
+
+def test_frame_withdraw_removes_the_vote(client: TestClient) -> None:
+    client.post("/embed/frame", data=frame_form(client, rating="5"))
+    page = client.post("/embed/frame", data=frame_form(client, action="withdraw"))
+    assert "Your rating has been removed." in page.text
+    assert client.get("/api/v1/summary?post=p").json()["posts"][0]["count"] == 0
+
+
+def test_frame_refuses_a_form_without_a_genuine_token(client: TestClient) -> None:
+    form = frame_form(client, rating="5")
+    for csrf in ("", "forged", form["csrf"][:-2] + "xx"):
+        page = client.post("/embed/frame", data={**form, "csrf": csrf})
+        assert page.status_code == 403
+        assert "This form has expired. Please choose again." in page.text
+    # A token is bound to the post it was served for.
+    page = client.post("/embed/frame", data={**form, "post": "other"})
+    assert page.status_code == 403
+    assert rows_count(client) == 0
+
+
+def rows_count(client: TestClient) -> int:
+    return int(client.get("/api/v1/summary?post=p&post=other").json()["posts"][0]["count"])
+
+
+def test_frame_bad_input_is_answered_in_words_and_changes_nothing(client: TestClient) -> None:
+    page = client.post("/embed/frame", data=frame_form(client, rating="9"))
+    assert page.status_code == 422
+    assert "could not be accepted" in page.text
+    page = client.post("/embed/frame", json={"post": "p"})
+    assert page.status_code == 415
+    page = client.post("/embed/frame", data={"post": "p", "x": "y" * 9000})
+    assert page.status_code == 413
+    page = client.get("/embed/frame?site=nope&post=p")
+    assert page.status_code == 404
+    assert "<html" in page.text
+    assert rows_count(client) == 0
+
+
+def test_frame_low_vote_offers_feedback_that_reaches_the_database(
+    client: TestClient, settings: Settings
+) -> None:
+    client.post("/embed/frame", data=frame_form(client, rating="1"))
+    page = client.get("/embed/frame?site=default&post=p&lang=en")
+    assert "What would have made it better?" in page.text
+    assert 'action="/embed/frame/feedback"' in page.text
+    assert 'name="hp" hidden' in page.text
+    form = {**frame_form(client), "reason": "outdated", "text": " ", "hp": ""}
+    empty = client.post("/embed/frame/feedback", data=form)
+    assert empty.status_code == 422
+    assert "Please write a few words first." in empty.text
+    sent = client.post("/embed/frame/feedback", data={**form, "text": "The API changed in v2."})
+    assert "Thank you. The author will read your note." in sent.text
+    found = rows(settings, "SELECT rating, reason, text, lang FROM feedback")
+    assert found == [(1, "outdated", "The API changed in v2.", "en")]
+
+
+def test_frame_high_vote_links_to_the_optional_form(client: TestClient) -> None:
+    client.post("/embed/frame", data=frame_form(client, rating="5"))
+    page = client.get("/embed/frame?site=default&post=p&lang=en")
+    assert "/embed/frame/feedback" not in page.text
+    assert "more=1" in page.text and "Tell the author more" in page.text
+    page = client.get("/embed/frame?site=default&post=p&lang=en&more=1")
+    assert "/embed/frame/feedback" in page.text
+
+
+def test_frame_voter_token_is_private_stable_and_daily() -> None:
+    token = frame_voter_token("k", "203.0.113.9", "Firefox", 20000)
+    assert re.fullmatch(r"[0-9a-f]{32}", token)
+    assert token == frame_voter_token("k", "203.0.113.9", "Firefox", 20000)
+    others = {
+        frame_voter_token("k", "203.0.113.9", "Firefox", 20001),
+        frame_voter_token("k", "203.0.113.8", "Firefox", 20000),
+        frame_voter_token("k", "203.0.113.9", "Chrome", 20000),
+        frame_voter_token("other key", "203.0.113.9", "Firefox", 20000),
+    }
+    assert token not in others and len(others) == 4
+
+
+# --- the fragment --------------------------------------------------------------------------
+
+
+def jsonld_of(html: str) -> dict[str, object] | None:
+    found = re.search(r'<script type="application/ld\+json" data-rw>(.*?)</script>', html, re.S)
+    return json.loads(found.group(1)) if found else None
+
+
+def test_fragment_has_no_jsonld_unless_the_site_enables_it(client: TestClient) -> None:
+    vote(client, "p", 4)
+    html = client.get("/embed/fragment?post=p").text
+    assert "4.0 of 5 · 1 vote" in html
+    assert jsonld_of(html) is None
+
+
+def test_fragment_jsonld_uses_the_sites_type_and_escapes_the_title(blog: TestClient) -> None:
+    assert jsonld_of(blog.get("/embed/fragment?site=blog&post=p").text) is None  # no votes yet
+    vote(blog, "p", 5, site="blog")
+    vote(blog, "p", 4, site="blog")
+    response = blog.get("/embed/fragment?site=blog&post=p&lang=sk")
+    assert response.headers["access-control-allow-origin"] == "*"
+    html = response.text
+    assert '</script>"' not in html  # the stored title "A </script>" cannot close the tag
+    assert jsonld_of(html) == {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "name": "A </script>",
+        "aggregateRating": {"@type": "AggregateRating", "ratingValue": 4.5, "ratingCount": 2},
+    }
+    assert "2 hlasy" in html and "4,5" not in html  # this site hides the average
+
+
+# --- demo ----------------------------------------------------------------------------------
+
+
+def test_demo_pages(blog: TestClient) -> None:
+    for path in ("/demo", "/demo/light", "/demo/dark", "/demo/many"):
+        page = blog.get(path)
+        assert page.status_code == 200, path
+        assert "/embed.js" in page.text and "data-rating-widget" in page.text
+    assert 'data-theme="dark"' in blog.get("/demo/dark").text
+    assert blog.get("/demo/many").text.count("data-rating-widget") == 12
+    assert blog.get("/demo/purple").status_code == 404
+
+
+def test_no_demo_without_the_flag(client: TestClient) -> None:
+    assert client.get("/demo").status_code == 404
+
+
+def test_templates_ship_with_the_package() -> None:
+    templates = Path(__file__).resolve().parent.parent / "widget" / "templates" / "embed"
+    assert {p.name for p in templates.glob("*.html")} >= {"frame.html", "fragment.html"}

@@ -1,0 +1,130 @@
+"""The reader-facing catalogues: complete in every language, and the language choice."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from widget import i18n
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+ENGLISH = i18n.CATALOGUES["en"]
+
+
+def forms(message: i18n.Message) -> list[str]:
+    return list(message.values()) if isinstance(message, dict) else [message]
+
+
+def test_the_six_languages_are_shipped() -> None:
+    assert set(i18n.LANGUAGES) == {"en", "sk", "cs", "de", "fr", "es"}
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_key_exists_in_every_language(lang: str) -> None:
+    catalogue = i18n.CATALOGUES[lang]
+    assert set(catalogue) == set(ENGLISH), f"{lang} differs from en"
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_text_is_written_and_keeps_the_placeholders(lang: str) -> None:
+    for key, message in i18n.CATALOGUES[lang].items():
+        expected = {name for text in forms(ENGLISH[key]) for name in PLACEHOLDER.findall(text)}
+        for text in forms(message):
+            assert text.strip(), f"{lang}.{key} is empty"
+            assert set(PLACEHOLDER.findall(text)) == expected, f"{lang}.{key}: {text!r}"
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_counted_texts_have_every_plural_form_the_language_uses(lang: str) -> None:
+    needed = {i18n.plural_category(lang, n) for n in range(0, 120)}
+    for key, message in i18n.CATALOGUES[lang].items():
+        if isinstance(ENGLISH[key], dict):
+            assert isinstance(message, dict), f"{lang}.{key} must have plural forms"
+            assert needed <= set(message), f"{lang}.{key} lacks {needed - set(message)}"
+
+
+# Words that are spelled the same in English and the language, checked by a speaker.
+SAME_AS_ENGLISH = {("fr", "votes")}
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES[1:])
+def test_other_languages_are_translated_not_copied(lang: str) -> None:
+    catalogue = i18n.CATALOGUES[lang]
+    same = [k for k, v in catalogue.items() if v == ENGLISH[k] and (lang, k) not in SAME_AS_ENGLISH]
+    assert not same, f"{lang} still has English texts for {same}"
+
+
+def test_slovak_and_czech_plurals_read_naturally() -> None:
+    sk, cs = i18n.CATALOGUES["sk"], i18n.CATALOGUES["cs"]
+    assert [i18n.text(sk, "star", n, lang="sk") for n in (1, 2, 5)] == [
+        "1 hviezdička",
+        "2 hviezdičky",
+        "5 hviezdičiek",
+    ]
+    assert [i18n.text(sk, "votes", n, lang="sk") for n in (1, 3, 27)] == [
+        "1 hlas",
+        "3 hlasy",
+        "27 hlasov",
+    ]
+    assert i18n.text(cs, "votes", 5, lang="cs") == "5 hlasů"
+    assert i18n.text(sk, "left", 4, lang="sk") == "Zostávajú 4 znaky"
+
+
+def test_french_counts_zero_as_singular() -> None:
+    fr = i18n.CATALOGUES["fr"]
+    assert i18n.text(fr, "votes", 0, lang="fr") == "0 vote"
+    assert i18n.text(fr, "votes", 2, lang="fr") == "2 votes"
+
+
+@pytest.mark.parametrize(
+    ("asked", "chosen"),
+    [
+        ("sk", "sk"),
+        ("sk-SK", "sk"),
+        ("CS_cz", "cs"),
+        ("pt-BR,de;q=0.8,en;q=0.5", "de"),
+        ("ja", "en"),
+        ("", "en"),
+        (None, "en"),
+        ("<script>", "en"),
+    ],
+)
+def test_choose_takes_the_first_supported_language(asked: str | None, chosen: str) -> None:
+    assert i18n.choose(asked) == chosen
+
+
+def test_choose_falls_through_candidates_in_order() -> None:
+    assert i18n.choose(None, "fr-CA,fr") == "fr"
+    assert i18n.choose("xx", "es") == "es"
+
+
+def test_site_texts_override_only_their_language_and_only_with_text() -> None:
+    overrides = {
+        "en": {"thanks": "Cheers!", "votes": {"one": "{n} reader", "other": "{n} readers"}},
+        "sk": {"thanks": 42, "label": "Ako sa vám páčil článok?"},
+    }
+    en = i18n.messages("en", overrides)
+    assert en["thanks"] == "Cheers!"
+    assert i18n.text(en, "votes", 3, lang="en") == "3 readers"
+    sk = i18n.messages("sk", overrides)
+    assert sk["thanks"] == i18n.CATALOGUES["sk"]["thanks"]  # a number is not a text
+    assert sk["label"] == "Ako sa vám páčil článok?"
+    assert i18n.messages("de", overrides) == i18n.CATALOGUES["de"]
+
+
+def test_average_uses_the_decimal_comma_where_readers_expect_it() -> None:
+    assert i18n.format_average("en", 4.25) == "4.2"
+    assert i18n.format_average("sk", 4.3) == "4,3"
+
+
+def test_reason_labels_fall_back_to_the_sites_own_name() -> None:
+    assert i18n.reason_label(ENGLISH, "outdated") == "Out of date"
+    assert i18n.reason_label(ENGLISH, "too_long") == "too long"
+
+
+def test_client_texts_send_each_chosen_catalogue_once() -> None:
+    found = i18n.client_texts(["sk-SK", "sk", "en-US,en"], {"sk": {"thanks": "Vďaka!"}})
+    assert found["chosen"] == ["sk", "sk", "en"]
+    assert set(found["languages"]) == {"sk", "en"}
+    assert found["languages"]["sk"]["thanks"] == "Vďaka!"

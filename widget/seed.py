@@ -124,9 +124,10 @@ def seed_demo(conn: sqlite3.Connection, posts: int = 300, votes: int = 8000) -> 
         quality = [min(4.9, max(1.3, rng.gauss(3.8, 0.7))) for _ in titles]
         site_votes = votes * count // posts
         chosen = rng.choices(range(count), weights=weights, k=site_votes)
-        for n, index in enumerate(chosen):
+        # More votes lately; cast in time order, as they would have arrived.
+        times = sorted(now - rng.random() ** 1.5 * 120 * DAY for _ in chosen)
+        for n, (index, when) in enumerate(zip(chosen, times, strict=True)):
             rating = min(5, max(1, round(rng.gauss(quality[index], 0.9))))
-            when = now - rng.random() ** 1.5 * 120 * DAY  # more votes lately
             post = _slug(titles[index], index)
             vote = VoteInput(
                 site_slug,

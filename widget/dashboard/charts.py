@@ -14,9 +14,10 @@ from widget.store import DayCount
 
 WIDTH = 800
 HEIGHT = 180
-LEFT = 40  # room for the y-axis labels
+LEFT = 48  # room for the y-axis labels
 BOTTOM = 22  # room for the x-axis labels
 TOP = 10
+HIST_WIDTH, HIST_LABEL, HIST_VALUE = 480, 70, 90  # histogram: whole, labels, numbers
 MAX_BARS = 120  # beyond this, days are grouped so that every bar stays wider than a pixel
 
 
@@ -114,7 +115,8 @@ def average_over_time(series: list[DayCount], title: str) -> Chart:
         total += item.total
         if votes > 0:
             points.append((item.day, total / votes))
-    plot_w, plot_h = WIDTH - LEFT - 4, HEIGHT - TOP - BOTTOM
+    width = HIST_WIDTH  # drawn half-width beside the histogram: fewer units, bigger text
+    plot_w, plot_h = width - LEFT - 4, HEIGHT - TOP - BOTTOM
     if not points:
         return Chart(title=title, desc="No votes yet.")
 
@@ -142,7 +144,8 @@ def average_over_time(series: list[DayCount], title: str) -> Chart:
         line=" ".join(f"{d.x:.1f},{d.y:.1f}" for d in dots),
         dots=dots if len(dots) <= 60 else [],
         y_ticks=[(y_of(v), str(v)) for v in (1, 2, 3, 4, 5)],
-        x_labels=[(LEFT, points[0][0], "start"), (WIDTH - 4, points[-1][0], "end")],
+        width=width,
+        x_labels=[(LEFT, points[0][0], "start"), (width - 4, points[-1][0], "end")],
         rows=[(day, f"{avg:.2f}") for day, avg in points],
         headers=("Day", "Average so far"),
     )
@@ -151,8 +154,8 @@ def average_over_time(series: list[DayCount], title: str) -> Chart:
 def distribution(counts: tuple[int, int, int, int, int], title: str) -> Chart:
     """Horizontal bars, 5 stars on top, as readers expect from shops and app stores."""
     total = sum(counts)
-    row_h, label_w, width = 28, 64, WIDTH
-    plot_w = width - label_w - 70
+    row_h, label_w, width = 28, HIST_LABEL, HIST_WIDTH
+    plot_w = width - label_w - HIST_VALUE
     top = max(counts) or 1
     bars, rows = [], []
     for index, stars in enumerate((5, 4, 3, 2, 1)):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.conftest import voter
+from tests.conftest import LiveServer, voter
 from tests.guard_support import client_from, guarded_settings, via_proxy
 from widget.guard import client_address, forwarded_hops, identity, mask_address, parse_networks
 from widget.logs import MaskAddresses
@@ -147,3 +148,17 @@ def test_a_trusted_proxy_separates_its_clients(tmp_path: Path) -> None:
             headers={"Forwarded": "for=198.51.100.0"},  # RFC 7239 names the same reader
         )
         assert refused.status_code == 429
+
+
+@pytest.mark.slow
+def test_a_real_server_logs_masked_addresses(live_server: LiveServer) -> None:
+    live_server.extra_env.update({"WIDGET_ACCESS_LOG": "true", "WIDGET_ANONYMIZE_LOGS": "true"})
+    live_server.start()
+    assert httpx.get(live_server.url + "/api/v1/summary?post=logged").status_code == 200
+    live_server.stop()
+    assert live_server.log_path is not None
+    lines = live_server.log_path.read_text().splitlines()
+    access = [line for line in lines if "/api/v1/summary?post=logged" in line]
+    assert len(access) == 1
+    assert "127.0.0.0 - " in access[0]
+    assert "127.0.0.1" not in access[0]

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from widget import i18n, store
+from widget.cache import Rendered
 from widget.errors import (
     BodyTooLarge,
     MalformedJSON,
@@ -131,6 +132,18 @@ def body_limit(svc: Services, route_limit: int) -> int:
 async def summary(request: Request) -> Response:
     svc = services(request)
     await svc.guard.admit("summary", client_of(svc, request))
+    query: bytes = request.scope["query_string"]
+    # The same query as before, none of its posts voted on since: the bytes already sent.
+    rendered = svc.rendered.get(query, svc.cache, svc.sites) or await _render_summary(svc, request)
+    headers = cors_headers(rendered.site, request.headers.get("origin"))
+    headers["ETag"] = rendered.etag
+    headers["Cache-Control"] = f"public, max-age={svc.settings.summary_max_age}"
+    if rendered.etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(rendered.body, headers=headers, media_type="application/json")
+
+
+async def _render_summary(svc: Services, request: Request) -> Rendered:
     site = svc.site(site_slug(request.query_params.get("site", "default")))
     posts = parse_posts(request.query_params.getlist("post"))
     found = await svc.summaries(site.slug, posts)
@@ -140,12 +153,9 @@ async def summary(request: Request) -> Response:
         config.update(i18n.client_texts(asks, config["texts"]))
     body = dumps({"posts": [s.as_dict() for s in found], "site": config})
     etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-    headers = cors_headers(site, request.headers.get("origin"))
-    headers["ETag"] = etag
-    headers["Cache-Control"] = f"public, max-age={svc.settings.summary_max_age}"
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
-    return Response(body, headers=headers, media_type="application/json")
+    rendered = Rendered(site, tuple(found), body, etag)
+    svc.rendered.put(request.scope["query_string"], rendered)
+    return rendered
 
 
 def _vote_payload(result: VoteResult) -> dict[str, Any]:

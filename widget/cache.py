@@ -7,7 +7,10 @@ a slow read can never overwrite a newer summary.
 
 from __future__ import annotations
 
-from widget.models import Summary
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from widget.models import Site, Summary
 
 
 class SummaryCache:
@@ -16,6 +19,10 @@ class SummaryCache:
         self._max = max_entries
         self.hits = 0
         self.misses = 0
+
+    @property
+    def entries(self) -> Mapping[tuple[str, str], Summary]:
+        return self._entries
 
     def get(self, site: str, post: str) -> Summary | None:
         found = self._entries.get((site, post))
@@ -53,3 +60,48 @@ class SummaryCache:
         # Dicts keep insertion order, so the first key is the least recently written.
         while len(self._entries) >= self._max:
             del self._entries[next(iter(self._entries))]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A summary answer as sent, with what it was made from."""
+
+    site: Site
+    summaries: tuple[Summary, ...]
+    body: bytes
+    etag: str
+
+
+class RenderedSummaries:
+    """Encoded summary answers by query string, so a repeated read skips parsing and encoding.
+
+    An entry is used only while every summary it was made from is still the very object in
+    the SummaryCache and its site is still the loaded one: a committed vote (SummaryCache.put)
+    or a changed site replaces those objects, so a stale body can never be served.
+    """
+
+    def __init__(self, max_entries: int = 1024) -> None:
+        # Bounded small: an answer for 100 posts with texts in several languages is ~10 KB.
+        self._entries: dict[bytes, Rendered] = {}
+        self._max = max_entries
+
+    def get(self, query: bytes, cache: SummaryCache, sites: Mapping[str, Site]) -> Rendered | None:
+        found = self._entries.get(query)
+        if found is None:
+            return None
+        if sites.get(found.site.slug) is not found.site:
+            return None
+        entries = cache.entries
+        slug = found.site.slug
+        for summary in found.summaries:
+            if entries.get((slug, summary.post)) is not summary:
+                return None
+        cache.hits += len(found.summaries)
+        return found
+
+    def put(self, query: bytes, rendered: Rendered) -> None:
+        if len(self._entries) >= self._max:
+            # Oldest first (insertion order): a popular query comes straight back.
+            for key in list(self._entries)[: self._max // 2]:
+                del self._entries[key]
+        self._entries[query] = rendered

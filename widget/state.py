@@ -11,7 +11,7 @@ import aiosqlite
 from starlette.requests import Request
 
 from widget import store
-from widget.cache import SummaryCache
+from widget.cache import RenderedSummaries, SummaryCache
 from widget.db import Operation, Writer
 from widget.errors import NotFound
 from widget.guard import IPNetwork
@@ -36,6 +36,7 @@ class Services:
     sites: dict[str, Site] = field(default_factory=dict)
     started_at: float = field(default_factory=time.time)
     extras: dict[str, Any] = field(default_factory=dict)
+    rendered: RenderedSummaries = field(default_factory=RenderedSummaries)
 
     def site(self, slug: str) -> Site:
         found = self.sites.get(slug)

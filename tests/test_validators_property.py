@@ -41,6 +41,8 @@ tokens = st.from_regex(VOTER_RE, fullmatch=True)
 slugs = st.from_regex(SITE_RE, fullmatch=True)
 # Text as readers and attackers type it: any code point, with controls and combining marks.
 texts = st.text(st.characters(codec="utf-8"), max_size=60)
+# ...and text that passes, so that the checks after the first field get exercised too.
+readable = st.text(st.characters(categories=("L", "N", "P")), min_size=1, max_size=40)
 
 
 def is_clean(text: str) -> bool:
@@ -95,7 +97,7 @@ vote_bodies = st.fixed_dictionaries(
     {},
     optional={
         "site": slugs | json_values,
-        "post": texts | json_values,
+        "post": readable | texts | json_values,
         "voter": tokens | json_values,
         "rating": st.integers(min_value=0, max_value=6) | json_values,
         "title": texts | json_values,
@@ -135,7 +137,7 @@ SITE = Site(slug="blog", name="Blog")
 
 @given(
     st.fixed_dictionaries(
-        {"post": texts, "voter": tokens, "text": texts},
+        {"post": readable | texts, "voter": tokens, "text": readable | texts},
         optional={
             "rating": st.integers(min_value=0, max_value=6) | json_values,
             "reason": st.sampled_from(SITE.reasons) | json_values,
@@ -145,6 +147,9 @@ SITE = Site(slug="blog", name="Blog")
         },
     )
 )
+@example({"post": "p", "voter": "a" * 16, "text": "fine", "hp": None})
+@example({"post": "p", "voter": "a" * 16, "text": "fine", "hp": 0})
+@example({"post": "p", "voter": "a" * 16, "text": "fine", "hp": ""})
 def test_parse_feedback_cleans_or_names_the_bad_field(body: dict[str, Any]) -> None:
     try:
         item = parse_feedback(body, SITE)

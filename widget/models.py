@@ -224,7 +224,9 @@ def parse_feedback(data: dict[str, Any], site: Site) -> FeedbackInput:
     lang = optional_str(data, "lang")
     if lang is not None and not LANG_RE.match(lang):
         raise InvalidField("lang", "lang must be a language tag such as en or sk-SK")
-    honeypot = data.get("hp", "")
+    honeypot = data.get("hp")
+    if honeypot is None:  # left out or null: not filled in; anything else a script put there
+        honeypot = ""
     open_ms = data.get("open_ms")
     if open_ms is not None and (isinstance(open_ms, bool) or not isinstance(open_ms, int)):
         raise InvalidField("open_ms", "open_ms must be a whole number of milliseconds")

@@ -219,3 +219,15 @@ def test_limits_do_not_need_a_database_round_trip_for_reads(client: TestClient) 
     for _ in range(5):
         assert client.get("/api/v1/summary?post=warm").status_code == 200
     assert svc.cache.hits == before + 5
+
+
+def test_an_embed_on_another_origin_can_read_the_429(tmp_path: Path) -> None:
+    """Retry-After is not a CORS-safelisted header: without exposing it a page could not wait."""
+    settings = guarded_settings(tmp_path, summary_burst=1, summary_per_minute=60)
+    with client_from(settings) as client:
+        headers = via_proxy("198.51.100.60", Origin="https://blog.example")
+        assert client.get("/api/v1/summary?post=a", headers=headers).status_code == 200
+        limited = client.get("/api/v1/summary?post=a", headers=headers)
+        assert limited.status_code == 429
+        assert limited.headers["access-control-allow-origin"] == "https://blog.example"
+        assert limited.headers["access-control-expose-headers"] == "Retry-After"

@@ -87,6 +87,24 @@ def cors_headers(site: Site, origin: str | None) -> dict[str, str]:
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
 
 
+def error_cors_headers(request: Request) -> dict[str, str]:
+    """Let a page read our error answers (say, how long to wait after a 429).
+
+    Only for an origin some site allows; a refused origin gets nothing to read.
+    """
+    origin = request.headers.get("origin")
+    svc: Services | None = getattr(request.app.state, "services", None)
+    if origin is None or svc is None:
+        return {}
+    if not any(site.allows_origin(origin) for site in svc.sites.values()):
+        return {}
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Expose-Headers": "Retry-After",
+        "Vary": "Origin",
+    }
+
+
 def check_origin(site: Site, request: Request) -> dict[str, str]:
     """Browsers send Origin on cross-site writes; refuse the ones the site did not allow."""
     origin = request.headers.get("origin")

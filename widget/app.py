@@ -19,7 +19,7 @@ from widget import api, dashboard, embed, logs, store
 from widget.access_log import AccessLog
 from widget.cache import SummaryCache
 from widget.db import Writer, connect_reader, open_database
-from widget.errors import MethodNotAllowed, NotFound, WidgetError
+from widget.errors import MethodNotAllowed, NotFound, OriginNotAllowed, WidgetError
 from widget.guard import parse_networks
 from widget.guard.service import Guard
 from widget.metrics import Metrics, MetricsMiddleware
@@ -38,7 +38,10 @@ async def handle_widget_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, WidgetError)
     if dashboard.is_dashboard_path(request.url.path):
         return await dashboard.html_error(request, exc.status, exc.message)
-    return error_response(exc)
+    response = error_response(exc)
+    if request.url.path.startswith("/api/") and not isinstance(exc, OriginNotAllowed):
+        response.headers.update(api.error_cors_headers(request))
+    return response
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:

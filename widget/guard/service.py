@@ -68,6 +68,7 @@ class Guard:
         self._write: Write[Any] | None = None
         self._rotation: asyncio.Future[AddressHasher] | None = None
         self._background: set[asyncio.Task[Any]] = set()
+        self._label = (-1, "")  # (day number, its date): formatting a date costs microseconds
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -118,11 +119,14 @@ class Guard:
     def vote_cap(self, site: str, post: str, key: bytes) -> Callable[[sqlite3.Connection], None]:
         """The check that runs inside the vote's transaction for a reader's first vote."""
         now = self.clock()
+        day = day_number(now)
+        if self._label[0] != day:
+            self._label = (day, day_label(day))
         return partial(
             store.count_new_vote,
             site=site,
             post=post,
-            day=day_label(day_number(now)),
+            day=self._label[1],
             ip_key=key.hex(),
             cap=self.daily_cap,
             retry_after=retry_after(DAY - now % DAY),

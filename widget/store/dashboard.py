@@ -7,13 +7,16 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-# Whitelisted ORDER BY expressions; `score` takes the prior as bound parameters (see below).
+_SCORE = "(:prior_weight * :prior_mean + total) / (:prior_weight + votes)"
+# Whitelisted orderings, "{dir}" = ASC or DESC. Votes and recency follow an index's own order,
+# so their first page costs a few index reads; score and average scan the covering index
+# (site, votes, total) once. Posts without votes (possible after a reset) sort last by average.
 SORTS = {
-    "score": "(:prior_weight * :prior_mean + total) / (:prior_weight + votes)",
-    "average": "CASE WHEN votes > 0 THEN total * 1.0 / votes END",
-    "votes": "votes",
-    "recent": "last_vote_at",
-    "title": "coalesce(title, post) COLLATE NOCASE",
+    "score": _SCORE + " {dir}, rowid",
+    "average": "votes = 0, CASE WHEN votes > 0 THEN total * 1.0 / votes END {dir}, rowid",
+    "votes": "votes {dir}, total {dir}",
+    "recent": "last_vote_at {dir}",
+    "title": "coalesce(title, post) COLLATE NOCASE {dir}, post",
 }
 
 
@@ -80,18 +83,6 @@ async def site_stats(conn: aiosqlite.Connection, site: str) -> SiteStats:
     return SiteStats(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
 
-async def range_totals(conn: aiosqlite.Connection, site: str, since_day: str) -> DayCount:
-    """Net votes and their sum on days >= since_day (a withdrawal counts on its own day)."""
-    async with conn.execute(
-        "SELECT coalesce(sum(votes), 0), coalesce(sum(total), 0) FROM daily"
-        " WHERE site = ? AND day >= ?",
-        (site, since_day),
-    ) as cursor:
-        row = await cursor.fetchone()
-    assert row is not None
-    return DayCount(since_day, int(row[0]), int(row[1]))
-
-
 async def daily_trend(
     conn: aiosqlite.Connection, site: str, since_day: str, post: str | None = None
 ) -> list[DayCount]:
@@ -148,19 +139,20 @@ async def ranked_posts(
         where.append("last_vote_at >= :active_since")
         params["active_since"] = active_since
     condition = " AND ".join(where)
-    direction = "DESC" if descending else "ASC"
-    # NULLs (no average, never voted) go last whichever way the column is sorted.
-    order = f"{SORTS[sort]} IS NULL, {SORTS[sort]} {direction}, post"
+    order = SORTS[sort].format(dir="DESC" if descending else "ASC")
+    # Two steps: find the page's rowids from the index alone, then read just those rows.
     sql = (
         "SELECT post, title, url, votes, total, r1, r2, r3, r4, r5, last_vote_at,"
-        f" {SORTS['score']} FROM posts WHERE {condition} ORDER BY {order}"
-        " LIMIT :limit OFFSET :offset"
+        f" {_SCORE} FROM posts WHERE rowid IN (SELECT rowid FROM posts WHERE {condition}"
+        f" ORDER BY {order} LIMIT :limit OFFSET :offset) ORDER BY {order}"
     )
     async with conn.execute(sql, params) as cursor:
         rows = [
             PostRow(r[0], r[1], r[2], r[3], r[4], (r[5], r[6], r[7], r[8], r[9]), r[10], r[11])
             for r in await cursor.fetchall()
         ]
+    if len(where) == 1:
+        return rows, stats.posts  # no filter: the count is already known, skip a scan
     count_params = {k: v for k, v in params.items() if f":{k}" in condition}
     async with conn.execute(f"SELECT count(*) FROM posts WHERE {condition}", count_params) as cur:
         row = await cur.fetchone()
@@ -172,8 +164,13 @@ async def post_row(
 ) -> PostRow | None:
     async with conn.execute(
         "SELECT post, title, url, votes, total, r1, r2, r3, r4, r5, last_vote_at,"
-        " (? * ? + total) / (? + votes) FROM posts WHERE site = ? AND post = ?",
-        (stats.prior_weight, stats.prior_mean, stats.prior_weight, site, post),
+        f" {_SCORE} FROM posts WHERE site = :site AND post = :post",
+        {
+            "prior_weight": stats.prior_weight,
+            "prior_mean": stats.prior_mean,
+            "site": site,
+            "post": post,
+        },
     ) as cursor:
         r = await cursor.fetchone()
     if r is None:

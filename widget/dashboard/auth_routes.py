@@ -88,7 +88,7 @@ async def login(ctx: Ctx) -> Response:
     return redirect(safe_next(target))
 
 
-@page()
+@page(login=False)  # logging out twice (two tabs) just lands on the login form
 async def logout(ctx: Ctx) -> Response:
     ctx.session = new_session()
     ctx.new_cookie = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -162,3 +163,19 @@ def test_a_real_server_logs_masked_addresses(live_server: LiveServer) -> None:
     assert len(access) == 1
     assert "127.0.0.0 - " in access[0]
     assert "127.0.0.1" not in access[0]
+
+
+def test_every_forwarded_for_line_counts_not_only_the_first(tmp_path: Path) -> None:
+    """A client sends its own X-Forwarded-For line; our proxy adds a second line, not a comma."""
+    settings = guarded_settings(tmp_path, daily_votes_per_post=1)
+    with client_from(settings) as client:
+        statuses = []
+        for n in range(3):
+            headers = [
+                ("X-Forwarded-For", f"192.0.2.{n}"),  # written by the client: a lie
+                ("X-Forwarded-For", "198.51.100.99"),  # appended by the trusted proxy
+                ("Content-Type", "application/json"),
+            ]
+            body = json.dumps({"post": "lines", "rating": 5, "voter": voter()})
+            statuses.append(client.post("/api/v1/votes", content=body, headers=headers).status_code)
+        assert statuses == [200, 429, 429]

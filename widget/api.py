@@ -135,12 +135,21 @@ async def preflight(request: Request) -> Response:
 
 def client_of(svc: Services, request: Request) -> str:
     """The reader's address (trusted proxies considered); it goes no further than the guard."""
-    client = request.scope.get("client")
+    scope = request.scope
+    client = scope.get("client")
     peer = client[0] if client else None
     if not svc.guard.trusted:
         return peer or "unknown"
-    headers = request.headers
-    return svc.guard.address(peer, headers.get("x-forwarded-for"), headers.get("forwarded"))
+    # Every line of each header, joined in order (RFC 9110 5.3): a proxy that adds its own
+    # line instead of appending to the client's must not leave us reading only the client's.
+    forwarded_for: list[str] = []
+    forwarded: list[str] = []
+    for name, value in scope["headers"]:
+        if name == b"x-forwarded-for":
+            forwarded_for.append(value.decode("latin-1"))
+        elif name == b"forwarded":
+            forwarded.append(value.decode("latin-1"))
+    return svc.guard.address(peer, ", ".join(forwarded_for) or None, ", ".join(forwarded) or None)
 
 
 def body_limit(svc: Services, route_limit: int) -> int:

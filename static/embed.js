@@ -14,8 +14,8 @@
     ".s{border:0;padding:0;color:var(--_off)}svg{width:30px;fill:currentColor;stroke:var(--_mut);stroke-width:1.2;stroke-linejoin:round}.on{color:var(--_on)}" +
     ".g:hover .s{color:var(--_off)}.g .s:hover,.g .s:has(~:hover){color:var(--_on)}" +
     ":focus-visible{outline:2px solid var(--_ac);outline-offset:2px}.sum,.lnk{border:0;padding:0 4px;color:var(--_mut)}.lnk{color:var(--_ac);text-decoration:underline}.info{position:relative}" +
-    "ul{position:absolute;z-index:3;min-width:240px;margin:0;padding:8px 12px;list-style:none;background:var(--_bg);border:1px solid var(--_bd);border-radius:10px;box-shadow:0 4px 16px #0004}" +
-    "li{display:flex;align-items:center;gap:8px}b{flex:1;height:8px;background:var(--_off)}i{display:block;height:8px;background:var(--_on)}" +
+    "ul{position:absolute;z-index:3;min-width:240px;margin:0;padding:8px 12px;list-style:none;display:grid;grid-template-columns:auto 1fr auto;gap:2px 8px;align-items:center;background:var(--_bg);border:1px solid var(--_bd);border-radius:10px;box-shadow:0 4px 16px #0004}" +
+    "li{display:contents}b{flex:1;height:8px;background:var(--_off)}i{display:block;height:8px;background:var(--_on)}" +
     ".st:not(:empty){padding:4px 0}.act{color:var(--_mut)}" +
     "@media(prefers-reduced-motion:no-preference){.s{transition:.2s}.s:active{scale:.85}}";
   const HTML =
@@ -121,8 +121,8 @@
       for (let i = 5; i; i--) {
         const k = data.distribution[i - 1];
         const li = dist.appendChild(d.createElement("li"));
-        li.append(t("star", i), d.createElement("b"), k.toLocaleString(cfg.lang));
-        li.children[0].appendChild(d.createElement("i")).style.width = (n && (100 * k) / n) + "%";
+        for (const x of [t("star", i), "", k.toLocaleString(cfg.lang)]) li.appendChild(d.createElement(x ? "span" : "b")).textContent = x;
+        li.children[1].appendChild(d.createElement("i")).style.width = (n && (100 * k) / n) + "%";
       }
       openDist(pinned);
       act.hidden = !r;

@@ -78,7 +78,7 @@ def test_repeated_longer_text_becomes_spam_but_short_phrases_do_not() -> None:
         "GREAT ARTICLE. Visit our store, for the best deals",
     ]
     verdicts = [judge(item(text, open_ms=4000), recent=recent) for text in copies * 2]
-    assert [v.is_spam for v in verdicts[:2]] == [False, False]
+    assert [v.is_spam for v in verdicts] == [False, False, False, True, True, True]
     assert all("repeated" in v.signals for v in verdicts[2:])
     short = [judge(item("Outdated."), recent=recent) for _ in range(10)]
     assert not any("repeated" in v.signals for v in short)

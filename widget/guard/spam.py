@@ -21,7 +21,7 @@ TOO_FAST = 0.6  # the form was sent sooner than anyone could read and type
 NO_TIMING = 0.3  # the embed always reports how long the form was open; scripts often do not
 PER_EXTRA_LINK = 0.4  # each link over the allowed number
 MARKUP_LINK = 0.7  # BBCode or HTML links: written for forums, not for our plain text box
-REPEATED = 0.6  # the same longer text arrived several times recently
+PER_REPEAT = 0.5  # each copy of the same longer text beyond REPEATS_ALLOWED in a day
 CRAWLER = 1.0  # a crawler's User-Agent
 LONG_ENOUGH_TO_REPEAT = 24  # short texts ("outdated", "thanks!") repeat innocently
 REPEATS_ALLOWED = 2
@@ -105,7 +105,8 @@ def score_feedback(
         verdict = verdict.plus(MARKUP_LINK, "markup")
     if is_crawler(user_agent):
         verdict = verdict.plus(CRAWLER, "crawler")
-    long_enough = len(_normalize(item.text)) >= LONG_ENOUGH_TO_REPEAT
-    if long_enough and recent.count(item.text, now) > REPEATS_ALLOWED:
-        verdict = verdict.plus(REPEATED, "repeated")
+    if len(_normalize(item.text)) >= LONG_ENOUGH_TO_REPEAT:
+        copies = recent.count(item.text, now)
+        if copies > REPEATS_ALLOWED:
+            verdict = verdict.plus(PER_REPEAT * (copies - REPEATS_ALLOWED), "repeated")
     return verdict

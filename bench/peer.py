@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 VENV_NAME = "isso-venv"
 PACKAGES = ("isso", "gevent")
 THREAD = "/bench-post"
+READ_THREAD = "/read-post"
+COMMENTS = 200  # Isso counts at most 142 votes per comment
 
 
 def install(work: Path) -> Path:
@@ -80,33 +82,38 @@ def bench_isso(run: Run, load: Load, prefix: list[str]) -> None:
     port = free_port()
     cfg = config(WORK, port)
     try:
-        server = Server("isso", [*prefix, str(executable), "-c", str(cfg), "run"], port, {})
+        command = [*prefix, str(executable), "-c", str(cfg), "run"]
+        server = Server("isso", command, port, {}, ready_path="/info")
     except RuntimeError as exc:
         run.notes.append(f"Isso peer not measured: it did not start: {str(exc)[-500:]}")
         return
     try:
         origin = f"http://127.0.0.1:{port}"
-        status, body = fetch(
-            f"{origin}/new?uri={THREAD}",
-            "POST",
-            json.dumps({"text": "A comment to like.", "author": "bench"}).encode(),
-            {"Content-Type": "application/json", "Origin": origin, "Referer": origin + "/"},
-        )
-        if status not in (200, 201, 202):
-            run.notes.append(f"Isso peer not measured: new comment answered {status}: {body!r}")
-            return
-        comment = json.loads(body)["id"]
+        # The likes go to many comments of one page; the read is a page with one comment,
+        # the nearest thing to our summary of one post.
+        for number, thread in enumerate([READ_THREAD] + [THREAD] * COMMENTS):
+            status, body = fetch(
+                f"{origin}/new?uri={thread}",
+                "POST",
+                json.dumps(
+                    {"text": f"Comment {number}.", "author": "bench", "title": "Bench"}
+                ).encode(),
+                {"Content-Type": "application/json", "Origin": origin, "Referer": origin + "/"},
+            )
+            if status not in (200, 201, 202):
+                run.notes.append(f"Isso peer not measured: new comment answered {status}: {body!r}")
+                return
         like_lua = lua_script("isso_like", "fresh_reader", "isso_like", "report")
         read_lua = lua_script("report", "report")
-        like_env = {"BENCH_PATH": f"/id/{comment}/like"}
+        like_env = {"BENCH_COMMENTS": str(COMMENTS), "BENCH_FIRST": "2"}
         like = as_row("isso", "like", 32, [load.run(origin + "/", 32, like_lua, like_env)])
-        read = as_row("isso", "read", 32, [load.run(f"{origin}/?uri={THREAD}", 32, read_lua)])
+        read = as_row("isso", "read", 32, [load.run(f"{origin}/?uri={READ_THREAD}", 32, read_lua)])
         for row in (like, read):
             run.rows.append(row)
             print(f"  isso     {row.scenario:24} {row.rps:9.0f} req/s", flush=True)
-        status, body = fetch(f"{origin}/?uri={THREAD}")
-        likes = json.loads(body)["replies"][0]["likes"]
-        like.note = f"{likes} likes counted"
+        status, body = fetch(f"{origin}/?uri={THREAD}&limit=1000")
+        likes = sum(reply["likes"] for reply in json.loads(body)["replies"])
+        like.note = f"{likes:,} likes counted of {like.requests:,}"
         run.facts["isso"] = f"isso with gevent ({', '.join(PACKAGES)} from PyPI), one process"
     finally:
         server.stop()

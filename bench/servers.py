@@ -20,8 +20,16 @@ SERVICE_ENV = {
 
 
 class Server:
-    def __init__(self, name: str, command: list[str], port: int, env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        name: str,
+        command: list[str],
+        port: int,
+        env: dict[str, str],
+        ready_path: str = "/healthz",
+    ) -> None:
         self.name = name
+        self.ready_path = ready_path
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         WORK.mkdir(parents=True, exist_ok=True)
@@ -34,13 +42,13 @@ class Server:
         self.startup_s = self._wait_ready(started)
 
     def _wait_ready(self, started: float) -> float:
-        """Seconds from the command to the first answer of /healthz."""
+        """Seconds from the command to the first answer of the ready path (/healthz)."""
         deadline = started + 30
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited:\n{self.log_path.read_text()[-2000:]}")
             try:
-                if fetch(self.url + "/healthz", timeout=0.5)[0] == 200:
+                if fetch(self.url + self.ready_path, timeout=0.5)[0] == 200:
                     return time.perf_counter() - started
             except OSError:
                 time.sleep(0.005)

@@ -17,7 +17,9 @@ function next_reader()
   counter = counter + 1
   local n = counter * 16 + (tid or 1)
   local voter = string.format("b%s-%d-%012d", nonce, tid or 1, counter)
-  local address = string.format("10.%d.%d.%d", math.floor(n / 65536) % 256,
-    math.floor(n / 256) % 256, n % 256)
+  -- The fastest-changing part first, so consecutive readers are in different /24 networks
+  -- too (Isso, for one, counts a single like per /24).
+  local address = string.format("10.%d.%d.%d", n % 256, math.floor(n / 256) % 256,
+    math.floor(n / 65536) % 256)
   return voter, address, string.format("post-%d", counter % posts)
 end

@@ -1,9 +1,13 @@
--- POST /id/1/like on Isso: each request from a new forwarded address, as Isso counts one like
--- per address and comment.
+-- POST /id/N/like on Isso, each from a new forwarded address. Isso stops counting at 142 votes
+-- per comment (and one per /24), so the likes go round BENCH_COMMENTS comments to keep every
+-- request a real write, as each of our votes is.
 wrk.method = "POST"
+local comments = tonumber(os.getenv("BENCH_COMMENTS") or "1")
+local first = tonumber(os.getenv("BENCH_FIRST") or "1")
 
 function request()
   local voter, address, post = next_reader()
-  return wrk.format(nil, os.getenv("BENCH_PATH") or "/id/1/like",
+  local path = string.format("/id/%d/like", counter % comments + first)
+  return wrk.format(nil, path,
     {["X-Forwarded-For"] = address, ["Content-Type"] = "application/json"}, "")
 end

@@ -26,8 +26,8 @@ from widget.models import (
     voter_token,
 )
 
-settings.register_profile("validators", deadline=None, max_examples=300)
-settings.load_profile("validators")
+# Per test, not a global profile: other modules' property tests keep their own settings.
+thorough = settings(deadline=None, max_examples=300)
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 json_values = st.recursive(
@@ -53,6 +53,7 @@ def is_clean(text: str) -> bool:
     )
 
 
+@thorough
 @given(texts)
 @example("e\x00\u0301")  # a control between a letter and its accent
 @example(" \u200b ")
@@ -64,6 +65,7 @@ def test_clean_text_is_clean_and_idempotent(value: str) -> None:
     assert "\n" not in single and "\t" not in single
 
 
+@thorough
 @given(texts, st.integers(min_value=0, max_value=30))
 def test_clean_text_refuses_only_what_is_too_long(value: str, limit: int) -> None:
     try:
@@ -75,6 +77,7 @@ def test_clean_text_refuses_only_what_is_too_long(value: str, limit: int) -> Non
         assert len(cleaned) <= limit
 
 
+@thorough
 @given(json_values)
 def test_rating_accepts_exactly_whole_numbers_one_to_five(value: Any) -> None:
     expected = type(value) is int and 1 <= value <= 5
@@ -84,6 +87,7 @@ def test_rating_accepts_exactly_whole_numbers_one_to_five(value: Any) -> None:
         assert not expected and error.field == "rating"
 
 
+@thorough
 @given(json_values | tokens)
 def test_voter_token_accepts_exactly_the_documented_shape(value: Any) -> None:
     expected = isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9_-]{16,64}", value) is not None
@@ -106,6 +110,7 @@ vote_bodies = st.fixed_dictionaries(
 )
 
 
+@thorough
 @given(vote_bodies)
 def test_parse_vote_cleans_or_names_the_bad_field(body: dict[str, Any]) -> None:
     try:
@@ -122,6 +127,7 @@ def test_parse_vote_cleans_or_names_the_bad_field(body: dict[str, Any]) -> None:
     assert vote.url is None or vote.url.startswith(("http://", "https://"))
 
 
+@thorough
 @given(vote_bodies)
 def test_parse_withdraw_agrees_with_parse_vote_on_shared_fields(body: dict[str, Any]) -> None:
     try:
@@ -135,6 +141,7 @@ def test_parse_withdraw_agrees_with_parse_vote_on_shared_fields(body: dict[str, 
 SITE = Site(slug="blog", name="Blog")
 
 
+@thorough
 @given(
     st.fixed_dictionaries(
         {"post": readable | texts, "voter": tokens, "text": readable | texts},
@@ -165,6 +172,7 @@ def test_parse_feedback_cleans_or_names_the_bad_field(body: dict[str, Any]) -> N
     assert bool(item.honeypot) == (body.get("hp", "") not in ("", None))
 
 
+@thorough
 @given(st.lists(texts, max_size=120))
 def test_parse_posts_keeps_order_without_duplicates(values: list[str]) -> None:
     try:
@@ -178,6 +186,7 @@ def test_parse_posts_keeps_order_without_duplicates(values: list[str]) -> None:
     assert posts == list(dict.fromkeys(cleaned))
 
 
+@thorough
 @given(st.sampled_from(["https://Blog.Example", "https://blog.example/", "HTTPS://BLOG.EXAMPLE"]))
 def test_origin_match_ignores_case_and_trailing_slash(origin: str) -> None:
     site = Site(slug="blog", name="Blog", origins=("https://blog.example",))

@@ -10,6 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.dashboard_support import Seeder, csrf_of, feedback_status, login, running
+from widget.app import create_app
 from widget.settings import Settings
 
 XSS_TITLE = '<script>alert("title")</script>'
@@ -341,3 +342,27 @@ def test_no_setup_link_once_an_author_exists(
     with running(settings) as client:
         assert "setup?token=" not in caplog.text
         assert client.get("/dashboard/setup?token=anything").status_code == 404
+
+
+def test_behind_a_proxy_the_public_url_counts_as_our_origin(
+    two_sites: tuple[Settings, int],
+) -> None:
+    settings, _ = two_sites
+    proxied = settings.replace(public_url="https://ratings.example.org")
+    # Host stays "testserver", as behind a proxy; https so the Secure cookie comes back.
+    with TestClient(create_app(proxied), base_url="https://testserver") as client:
+        csrf = login(client, "alice")
+        ours = client.post(
+            "/dashboard/inbox/bulk",
+            data={"csrf": csrf, "action": "planned", "ids": "1"},
+            headers={"Origin": "https://ratings.example.org"},
+            follow_redirects=False,
+        )
+        assert ours.status_code == 303
+        opaque = client.post(
+            "/dashboard/inbox/bulk",
+            data={"csrf": csrf, "action": "spam", "ids": "1"},
+            headers={"Origin": "null"},
+        )
+        assert opaque.status_code == 403
+    assert feedback_status(settings, 1) == ("planned", "")

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -150,16 +150,21 @@ def client_ip(request: Request) -> str:
     return client_address(peer, request.headers.get("x-forwarded-for"), svc.trusted_proxies)
 
 
+def _from_trusted_proxy(request: Request) -> bool:
+    peer = request.client.host if request.client else ""
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in net for net in services(request).trusted_proxies)
+
+
 def is_https(request: Request) -> bool:
     svc = services(request)
     if request.url.scheme == "https" or svc.settings.public_url.startswith("https://"):
         return True
-    peer = request.client.host if request.client else ""
-    try:
-        trusted = any(ipaddress.ip_address(peer) in net for net in svc.trusted_proxies)
-    except ValueError:
-        trusted = False
-    return trusted and request.headers.get("x-forwarded-proto", "").lower() == "https"
+    forwarded = request.headers.get("x-forwarded-proto", "").lower() == "https"
+    return forwarded and _from_trusted_proxy(request)
 
 
 def set_session_cookie(response: Response, request: Request, session: Session) -> None:
@@ -196,12 +201,22 @@ async def read_form(request: Request) -> FormData:
 
 
 def same_origin(request: Request) -> bool:
-    """Browsers send Origin on POST; one from elsewhere is a forged form, token or not."""
+    """Browsers send Origin on POST; one from elsewhere is a forged form, token or not.
+
+    Behind a reverse proxy the Host header may be the upstream's own address, so the public
+    URL's host, and X-Forwarded-Host from a trusted proxy, count as ours too.
+    """
     origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return origin is None
-    host = request.headers.get("host", "")
-    return origin.split("://", 1)[-1].rstrip("/") == host
+    if origin is None:
+        return True  # not a browser's cross-site request; the CSRF token still decides
+    ours = {request.headers.get("host", "")}
+    svc = services(request)
+    if svc.settings.public_url:
+        ours.add(urlsplit(svc.settings.public_url).netloc)
+    forwarded_host = request.headers.get("x-forwarded-host")
+    if forwarded_host and _from_trusted_proxy(request):
+        ours.add(forwarded_host.split(",")[0].strip())
+    return urlsplit(origin).netloc in ours - {""}
 
 
 Handler = Callable[[Ctx], Awaitable[Response]]

@@ -3,7 +3,7 @@
 The frame is a small page for `<noscript><iframe>`: plain HTML forms record a vote, withdraw it
 and send feedback, each answered by a redirect back to the page (post/redirect/get), so a reload
 never repeats a vote. It has no localStorage, so its voter token is derived on the server (see
-guard/frame.py), and its forms carry a signed token bound to that voter (itsdangerous), which a
+Guard.frame_token), and its forms carry a signed token bound to that voter (itsdangerous), which a
 page elsewhere cannot obtain for the reader's browser.
 
 The fragment is the summary as HTML with JSON-LD, for static sites that render it at build time.
@@ -28,7 +28,6 @@ from widget import i18n, store
 from widget.api import client_of
 from widget.errors import BodyTooLarge, Forbidden, UnsupportedMediaType, WidgetError
 from widget.guard import voter_key
-from widget.guard.frame import frame_voter_token
 from widget.models import (
     TITLE_MAX,
     Site,
@@ -136,8 +135,7 @@ class FrameContext:
         self.svc, self.request, self.site, self.post, self.lang = svc, request, site, post, lang
         self.address = client_of(svc, request)
         user_agent = request.headers.get("user-agent", "")
-        day = int(time.time() // 86400)
-        self.token = frame_voter_token(svc.secret, self.address, user_agent, day)
+        self.token = svc.guard.frame_token(self.address, user_agent)
         self.key = voter_key(svc.secret, self.token)
         self.catalogue = i18n.messages(lang, site.settings.get("texts"))
 

@@ -51,3 +51,9 @@ class AddressHasher:
         mac = self._base.copy()
         mac.update(identity.encode())
         return mac.digest()[:16]
+
+    def token(self, *parts: str) -> str:
+        """32 URL-safe characters from the parts, stable for the day, unlinkable after it."""
+        mac = self._base.copy()
+        mac.update("\n".join(("token", *parts)).encode())
+        return mac.hexdigest()[:32]

@@ -112,6 +112,16 @@ class Guard:
             raise RateLimited(LIMIT_MESSAGES[kind], retry_after(wait))
         return key
 
+    def frame_token(self, address: str, user_agent: str) -> str:
+        """The voter token of the no-JavaScript frame, which has no storage of its own.
+
+        Derived from the address and browser with the day's salt, not the secret key: it lets
+        the reader change that day's vote, and once the salt is deleted (48 hours) the stored
+        hash of it can no longer be tied to an address, as for every address-derived key.
+        """
+        assert self._hasher is not None, "Guard.start() was not called"
+        return self._hasher.token("frame-voter", identity(address), user_agent)
+
     def refuse_crawler(self, user_agent: str | None) -> None:
         if is_crawler(user_agent):
             raise BotRefused("votes from crawlers are not counted")
@@ -165,6 +175,8 @@ class Guard:
         if pending is None or pending.done():
             pending = asyncio.ensure_future(self._rotate_through_writer(day))
             self._rotation = pending
+            self._background.add(pending)  # close() waits for it, as for purges
+            pending.add_done_callback(self._background.discard)
         hasher = await asyncio.shield(pending)
         if hasher.day != day:  # a rotation for another day was under way; do ours
             self._rotation = None

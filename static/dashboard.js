@@ -10,6 +10,18 @@
       el.hidden = false;
     });
 
+    // Times are written in UTC by the server; show them in the author's own time zone.
+    if (window.Intl && Intl.DateTimeFormat) {
+      var local = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+      document.querySelectorAll("time[datetime]").forEach(function (el) {
+        var when = new Date(el.getAttribute("datetime"));
+        if (!isNaN(when.getTime())) {
+          el.title = el.textContent;
+          el.textContent = local.format(when);
+        }
+      });
+    }
+
     // Copy buttons: data-copy names the element whose text is copied.
     document.querySelectorAll("button[data-copy]").forEach(function (button) {
       button.addEventListener("click", function () {

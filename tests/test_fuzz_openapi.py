@@ -72,3 +72,36 @@ def test_api_matches_its_openapi_description(case: Any, fuzzed: TestClient) -> N
     response = send(fuzzed, case)
     assert response.status_code < 500, (case.method, case.path, response.text)
     case.validate_response(response, excluded_checks=LENIENT_BY_DESIGN)
+
+
+@pytest.fixture(scope="module")
+def fuzzed_with_limits(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The shipped limits, tiny enough to be reached: every 429 must match the document too."""
+    db = Path(tmp_path_factory.mktemp("fuzz-limits")) / "fuzz.db"
+    app_settings = Settings(
+        db=str(db),
+        secret_key="fuzz",
+        access_log=False,
+        vote_burst=3,
+        feedback_burst=2,
+        summary_burst=3,
+        daily_votes_per_post=2,
+    )
+    with TestClient(create_app(app_settings), raise_server_exceptions=False) as client:
+        yield client
+
+
+@schema.parametrize()
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_rate_limited_answers_match_the_description(
+    case: Any, fuzzed_with_limits: TestClient
+) -> None:
+    response = send(fuzzed_with_limits, case)
+    assert response.status_code < 500, (case.method, case.path, response.text)
+    if response.status_code == 429:
+        assert int(response.headers["Retry-After"]) >= 1
+    case.validate_response(response, excluded_checks=LENIENT_BY_DESIGN)

@@ -533,3 +533,26 @@ def test_the_last_admin_cannot_demote_themselves(
     response = client.post(f"/dashboard/authors/{root_id}", data={"csrf": csrf, "sites": []})
     assert response.status_code == 422
     assert "at least one admin must remain" in response.text
+
+
+def test_admin_replaces_a_forgotten_password(world: World, root: tuple[TestClient, str]) -> None:
+    client, csrf = root
+    conn = sqlite3.connect(world.settings.db)
+    alice_id = conn.execute("SELECT id FROM authors WHERE username = 'alice'").fetchone()[0]
+    conn.close()
+    with running(world.settings) as alice:
+        login(alice, "alice")
+        short = client.post(
+            f"/dashboard/authors/{alice_id}",
+            data={"csrf": csrf, "sites": "alpha", "password": "short"},
+        )
+        assert short.status_code == 422
+        done = client.post(
+            f"/dashboard/authors/{alice_id}",
+            data={"csrf": csrf, "sites": "alpha", "password": "a brand new passphrase"},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+        assert alice.get("/dashboard", follow_redirects=False).status_code == 303
+        login(alice, "alice", "a brand new passphrase")
+        assert "Alpha Blog" in alice.get("/dashboard").text

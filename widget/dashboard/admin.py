@@ -84,10 +84,18 @@ async def update_author(ctx: Ctx) -> Response:
         return redirect(f"{PREFIX}/authors?notice=deleted")
     is_admin = ctx.field("is_admin") == "on"
     sites = _chosen_sites(ctx)
+    new_password = ctx.field("password")
+    problem = password_problem(new_password) if new_password else None
+    if problem:
+        raise InvalidField("password", problem)
+    # A forgotten password is replaced here; the author's sessions end with the old one.
+    password_hash = await run_in_threadpool(hash_password, new_password) if new_password else None
 
     def update(conn: sqlite3.Connection) -> None:
         store.set_author_access(conn, target.id, is_admin, sites)
-        detail = {"admin": is_admin, "sites": list(sites)}
+        detail = {"admin": is_admin, "sites": list(sites), "new_password": bool(password_hash)}
+        if password_hash is not None:
+            store.set_password(conn, target.id, password_hash)
         store.record_audit(conn, ctx.username, "update_author", target.username, detail)
 
     await ctx.svc.write(update)

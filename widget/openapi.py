@@ -129,9 +129,17 @@ def openapi_document() -> dict[str, Any]:
                         {
                             "name": "lang",
                             "in": "query",
-                            "description": "Also send the embed's texts in this language"
-                            " (a tag or Accept-Language list; unsupported ones give English)",
-                            "schema": {"type": "string", "maxLength": 200},
+                            "description": "Also send the embed's texts: one value per widget"
+                            " language (a tag or an Accept-Language list; unsupported ones give"
+                            " English); site.chosen[i] is the language picked for the i-th value"
+                            " and site.languages holds each catalogue once",
+                            "style": "form",
+                            "explode": True,
+                            "schema": {
+                                "type": "array",
+                                "items": {"type": "string", "maxLength": 200},
+                                "maxItems": 100,
+                            },
                         },
                         {
                             "name": "post",

@@ -231,3 +231,23 @@ def test_an_embed_on_another_origin_can_read_the_429(tmp_path: Path) -> None:
         assert limited.status_code == 429
         assert limited.headers["access-control-allow-origin"] == "https://blog.example"
         assert limited.headers["access-control-expose-headers"] == "Retry-After"
+
+
+def test_limit_settings_are_checked_at_start() -> None:
+    from widget.errors import ConfigError
+    from widget.settings import Settings
+
+    for env in (
+        {"WIDGET_VOTE_BURST": "10", "WIDGET_VOTE_PER_MINUTE": "0"},
+        {"WIDGET_SUMMARY_BURST": "-1"},
+        {"WIDGET_DAILY_VOTES_PER_POST": "-5"},
+        {"WIDGET_RETENTION_DAYS": "many"},
+        {"WIDGET_AKISMET_URL": "ftp://akismet.example"},
+    ):
+        try:
+            Settings.from_env(env)
+        except ConfigError as error:
+            assert "WIDGET_" in str(error)
+        else:
+            raise AssertionError(f"{env} was accepted")
+    assert Settings.from_env({"WIDGET_VOTE_BURST": "0", "WIDGET_VOTE_PER_MINUTE": "0"})

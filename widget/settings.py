@@ -144,6 +144,8 @@ class Settings:
                 "WIDGET_DAILY_VOTES_PER_POST and WIDGET_RETENTION_DAYS must not be negative,"
                 " WIDGET_LIMITER_KEYS at least 2"
             )
+        if not self.akismet_url.startswith(("https://", "http://")):
+            raise ConfigError("WIDGET_AKISMET_URL must be an http or https URL")
         for cidr in self.trusted_proxies:
             try:
                 ipaddress.ip_network(cidr, strict=False)

@@ -294,3 +294,13 @@ def test_no_demo_without_the_flag(client: TestClient) -> None:
 def test_templates_ship_with_the_package() -> None:
     templates = Path(__file__).resolve().parent.parent / "widget" / "templates" / "embed"
     assert {p.name for p in templates.glob("*.html")} >= {"frame.html", "fragment.html"}
+
+
+def test_frame_keeps_its_theme_across_the_redirect(client: TestClient) -> None:
+    page = client.get("/embed/frame?site=default&post=p&theme=dark")
+    assert '<html lang="en" class="dark">' in page.text
+    form = {"site": "default", "post": "p", "csrf": csrf_of(page.text), "theme": "dark"}
+    answer = client.post("/embed/frame", data={**form, "rating": "5"}, follow_redirects=False)
+    assert "theme=dark" in answer.headers["location"]
+    assert 'class="dark"' in client.get(answer.headers["location"]).text
+    assert 'class="' not in client.get("/embed/frame?post=p&theme=<b>").text.split(">")[1]

@@ -131,8 +131,11 @@ async def read_form(request: Request) -> dict[str, str]:
 class FrameContext:
     """Who is asking and about what: shared by the frame's page and its three form posts."""
 
-    def __init__(self, svc: Services, request: Request, site: Site, post: str, lang: str) -> None:
+    def __init__(
+        self, svc: Services, request: Request, site: Site, post: str, lang: str, theme: str
+    ) -> None:
         self.svc, self.request, self.site, self.post, self.lang = svc, request, site, post, lang
+        self.theme = theme
         self.address = client_of(svc, request)
         user_agent = request.headers.get("user-agent", "")
         self.token = svc.guard.frame_token(self.address, user_agent)
@@ -141,6 +144,8 @@ class FrameContext:
 
     def url(self, **extra: str) -> str:
         query = {"site": self.site.slug, "post": self.post, "lang": self.lang, **extra}
+        if self.theme != "auto":
+            query["theme"] = self.theme
         return "/embed/frame?" + urlencode(query)
 
     def tx(self, key: str, n: int | None = None, **values: str) -> str:
@@ -159,7 +164,9 @@ async def _context(request: Request, fields: Any) -> FrameContext:
     svc = services(request)
     lang = i18n.choose(fields.get("lang"), request.headers.get("accept-language"))
     site = svc.site(site_slug(fields.get("site", "default")))
-    return FrameContext(svc, request, site, post_id(fields.get("post")), lang)
+    theme = fields.get("theme")
+    theme = theme if theme in ("light", "dark") else "auto"
+    return FrameContext(svc, request, site, post_id(fields.get("post")), lang, theme)
 
 
 async def render_frame(
@@ -182,7 +189,6 @@ async def render_frame(
         more_url=ctx.url(more="1") if mine and mine > site.threshold and not more else None,
         reasons=[(r, i18n.reason_label(ctx.catalogue, r)) for r in site.reasons],
         max_text=site.public_config()["feedback_max"],
-        theme=ctx.request.query_params.get("theme", "auto"),
     )
     ancestors = " ".join(site.origins) or "*"
     headers = {

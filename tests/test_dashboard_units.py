@@ -187,3 +187,21 @@ def test_bayesian_score_prefers_many_good_votes_over_one_perfect(tmp_path: Path)
     expected = (27 * stats.prior_mean + 5) / (27 + 1)
     assert rows[1].score == pytest.approx(expected)
     assert rows[1].average == 5.0
+
+
+def test_seed_demo_writes_exact_aggregates(tmp_path: Path) -> None:
+    from widget.db import open_database
+    from widget.seed import seed_demo
+
+    conn = open_database(str(tmp_path / "demo.db"))
+    conn.execute("BEGIN IMMEDIATE")
+    report = seed_demo(conn, posts=60, votes=900)
+    conn.execute("COMMIT")
+    assert report.votes == 900 and report.feedback > 0
+    conn.execute("BEGIN IMMEDIATE")
+    assert store.recompute(conn) == []  # posts rows match the votes exactly
+    conn.execute("COMMIT")
+    total = conn.execute("SELECT sum(votes) FROM posts").fetchone()[0]
+    daily = conn.execute("SELECT sum(votes) FROM daily").fetchone()[0]
+    assert total == daily == 900
+    conn.close()

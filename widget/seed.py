@@ -29,58 +29,84 @@ _OPENINGS = (
     "Getting started with",
     "Ten lessons from",
     "What nobody tells you about",
-    "Fixing",
     "Understanding",
     "A week of",
+    "Mistakes I made",
 )
-_SUBJECTS = (
-    "packing light for alpine huts",
-    "sourdough at altitude",
-    "backing up a SQLite database",
-    "night photography of the Milky Way",
-    "rotating TLS certificates",
-    "reading topographic maps",
-    "cold-weather camping",
-    "tuning PostgreSQL autovacuum",
-    "river crossings",
-    "writing release notes people read",
-    "migrating cron jobs to systemd timers",
-    "choosing a rain jacket",
-    "load-testing a small API",
-    "keeping a trail journal",
-    "self-hosting email",
-    "bike-packing the Danube",
-    "on-call handovers",
-    "debugging slow DNS",
-    "planning a hut-to-hut trek",
-    "log retention without tears",
-)
+# Each site has its own subjects and its own kind of reader complaints, by reason.
+_SUBJECTS = {
+    "field-notes": (
+        "packing light for alpine huts",
+        "sourdough at altitude",
+        "night photography of the Milky Way",
+        "reading topographic maps",
+        "cold-weather camping",
+        "river crossings",
+        "choosing a rain jacket",
+        "keeping a trail journal",
+        "bike-packing the Danube",
+        "planning a hut-to-hut trek",
+        "winter hiking in the Tatras",
+        "water filters on long trails",
+    ),
+    "handbook": (
+        "backing up a SQLite database",
+        "rotating TLS certificates",
+        "tuning PostgreSQL autovacuum",
+        "migrating cron jobs to systemd timers",
+        "load-testing a small API",
+        "self-hosting email",
+        "on-call handovers",
+        "debugging slow DNS",
+        "log retention",
+        "writing release notes",
+    ),
+}
 _FEEDBACK = {
-    "unclear": (
-        "I got lost in the third section; a diagram would help.",
-        "The steps jump around. Which command comes first?",
-        "Too much jargon for a beginner like me.",
-    ),
-    "incomplete": (
-        "You never say what to do when the restore fails halfway.",
-        "Missing the part about Windows.",
-        "Please add an example with real numbers.",
-    ),
-    "outdated": (
-        "The screenshots show the old interface.",
-        "This flag was removed two versions ago.",
-        "The trail was rerouted in spring, the map is wrong now.",
-    ),
-    "incorrect": (
-        "The sum in the table is off by one hour.",
-        "Step 4 deletes the wrong directory! Careful.",
-        "The elevation is 2,470 m, not 2,740 m.",
-    ),
-    "other": (
-        "Loved the photos, but the page loads slowly on my phone.",
-        "Could you link the previous part?",
-        "Great read. A printable version would be nice.",
-    ),
+    "field-notes": {
+        "unclear": (
+            "I could not tell which fork of the trail you took after the bridge.",
+            "A map of the route would help a lot.",
+        ),
+        "incomplete": (
+            "How much water did you carry? That is what I came for.",
+            "Please add the hut opening times and prices.",
+        ),
+        "outdated": (
+            "The trail was rerouted in spring; the description no longer matches.",
+            "That hut closed last year.",
+        ),
+        "incorrect": (
+            "The elevation is 2,470 m, not 2,740 m.",
+            "The bus from the trailhead leaves at 16:40, not 17:40.",
+        ),
+        "other": (
+            "Lovely photos, but the page is very slow on my phone.",
+            "Could you link the previous part?",
+        ),
+    },
+    "handbook": {
+        "unclear": (
+            "The steps jump around. Which command comes first?",
+            "Too much jargon for someone new to on-call.",
+        ),
+        "incomplete": (
+            "You never say what to do when the restore fails halfway.",
+            "Please add an example with real numbers.",
+        ),
+        "outdated": (
+            "This flag was removed two versions ago.",
+            "The screenshots show the old admin interface.",
+        ),
+        "incorrect": (
+            "Step 4 deletes the wrong directory! Careful.",
+            "The cron expression runs hourly, not daily.",
+        ),
+        "other": (
+            "Great read. A printable checklist would be nice.",
+            "Could you cover the same for MySQL?",
+        ),
+    },
 }
 
 
@@ -92,10 +118,10 @@ class SeedReport:
     feedback: int
 
 
-def _titles(rng: random.Random, count: int) -> list[str]:
+def _titles(rng: random.Random, subjects: tuple[str, ...], count: int) -> list[str]:
     titles: list[str] = []
     while len(titles) < count:
-        title = f"{rng.choice(_OPENINGS)} {rng.choice(_SUBJECTS)}"
+        title = f"{rng.choice(_OPENINGS)} {rng.choice(subjects)}"
         if titles.count(title) == 0:
             titles.append(title)
         else:
@@ -118,7 +144,8 @@ def seed_demo(conn: sqlite3.Connection, posts: int = 300, votes: int = 8000) -> 
     made_votes = made_feedback = 0
     per_site = {SITES[0].slug: posts * 2 // 3, SITES[1].slug: posts - posts * 2 // 3}
     for site_slug, count in per_site.items():
-        titles = _titles(rng, count)
+        titles = _titles(rng, _SUBJECTS[site_slug], count)
+        complaints = _FEEDBACK[site_slug]
         # A few posts collect most votes, as on any real site (Pareto-shaped popularity).
         weights = [rng.paretovariate(1.2) for _ in titles]
         quality = [min(4.9, max(1.3, rng.gauss(3.8, 0.7))) for _ in titles]
@@ -140,10 +167,9 @@ def seed_demo(conn: sqlite3.Connection, posts: int = 300, votes: int = 8000) -> 
             store.record_vote(conn, vote, f"seed{site_slug}{n:08d}", when)
             made_votes += 1
             if rng.random() < (0.25 if rating <= 2 else 0.01):
-                reason = rng.choice(tuple(_FEEDBACK))
-                item = FeedbackInput(
-                    site_slug, post, "seed", rng.choice(_FEEDBACK[reason]), rating, reason, "en"
-                )
+                reason = rng.choice(tuple(complaints))
+                text = rng.choice(complaints[reason])
+                item = FeedbackInput(site_slug, post, "seed", text, rating, reason, "en")
                 feedback_id = store.add_feedback(conn, item, f"seed{n}", "new", 0.0, when + 30)
                 made_feedback += 1
                 roll = rng.random()

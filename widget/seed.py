@@ -22,7 +22,7 @@ SITES = (
     Site("handbook", "Operator Handbook", (), {"threshold": 3, "schema": "TechArticle"}),
 )
 _OPENINGS = (
-    "How to",
+    "Lessons in",
     "Why we",
     "A field guide to",
     "Notes on",
@@ -119,13 +119,13 @@ class SeedReport:
 
 
 def _titles(rng: random.Random, subjects: tuple[str, ...], count: int) -> list[str]:
+    """Titles from an opening and a subject; a repeated pair becomes a series (part 2, 3...)."""
+    seen: dict[str, int] = {}
     titles: list[str] = []
     while len(titles) < count:
         title = f"{rng.choice(_OPENINGS)} {rng.choice(subjects)}"
-        if titles.count(title) == 0:
-            titles.append(title)
-        else:
-            titles.append(f"{title}, part {titles.count(title) + 1}")
+        seen[title] = seen.get(title, 0) + 1
+        titles.append(title if seen[title] == 1 else f"{title}, part {seen[title]}")
     return titles
 
 

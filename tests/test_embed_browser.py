@@ -96,7 +96,26 @@ def test_several_widgets_arrive_with_one_code_and_one_data_request(
     code = [u for u in seen if u.startswith(widget_server.url) and u.endswith(".js")]
     assert len(data) == 1, data
     assert all(f"post=batch-{n}" in data[0] for n in range(1, 5))
+    assert "lang=en" in data[0] and "lang=sk" in data[0]
     assert code == [f"{widget_server.url}/embed.js"]
+
+
+def test_one_request_per_site_and_the_post_id_from_the_canonical_link(
+    context: Any, widget_server: LiveServer, host_site: HostSite
+) -> None:
+    canonical = '<link rel="canonical" href="https://blog.example.org/2026/landing/">'
+    body = '<div id="no-id" data-rating-widget></div>' + widget("site-2", 'data-site="blog"')
+    url = embed_page(host_site, widget_server, "two-sites", body, head=canonical)
+    page = context.new_page()
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url))
+    page.goto(url)
+    expect(page.locator("#no-id").get_by_text("No ratings yet")).to_be_visible()
+    expect(page.locator('[data-post="site-2"]').get_by_text("No ratings yet")).to_be_visible()
+    data = sorted(u for u in seen if "/api/v1/" in u)
+    assert len(data) == 2, data
+    assert "site=blog" in data[0] and "post=site-2" in data[0]
+    assert "site=default" in data[1] and "post=%2F2026%2Flanding%2F" in data[1]
 
 
 def test_vote_reaches_the_api_and_the_widget_and_a_reload_remembers_it(

@@ -7,7 +7,7 @@
   const API = new URL(src ? src.src : "/", location.href).origin + "/api/v1/";
   const CSS =
     ":host{display:block;color-scheme:light dark;--_fg:var(--rw-fg,light-dark(#1f2328,#e6edf3));--_mut:var(--rw-muted,light-dark(#57606a,#a8b1bb));--_bg:var(--rw-bg,light-dark(#fff,#161b22));--_bd:var(--rw-border,light-dark(#d0d7de,#3d444d));--_on:var(--rw-star,light-dark(#e08a00,#f5b83d));--_off:var(--rw-star-off,light-dark(#eceff2,#2d333b));--_ac:var(--rw-accent,light-dark(#0a5cc7,#6cb6ff));--_err:var(--rw-error,light-dark(#b42318,#ff9b8f))}" +
-    ":host([data-theme=light]){color-scheme:light}:host([data-theme=dark]){color-scheme:dark}*{box-sizing:border-box;font:inherit;color:inherit}[hidden]{display:none!important}p{margin:0}" +
+    ":host([data-theme=light]){color-scheme:light}:host([data-theme=dark]){color-scheme:dark}*{box-sizing:border-box;font:inherit;color:inherit;unicode-bidi:plaintext}[hidden]{display:none!important}p{margin:0}" +
     ".w{font:15px/1.45 var(--rw-font,system-ui,sans-serif);color:var(--_fg);background:var(--_bg);border:1px solid var(--_bd);border-radius:var(--rw-radius,12px);padding:6px 12px;text-align:start}" +
     ".row,.act,.g{display:flex;flex-wrap:wrap;align-items:center;gap:4px 10px}.g{gap:0}" +
     "button{background:none;cursor:pointer;min-width:44px;min-height:44px;margin:0;border:1px solid var(--_bd);border-radius:22px;padding:0 14px}" +

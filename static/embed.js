@@ -20,11 +20,11 @@
     "@media(prefers-reduced-motion:no-preference){.s{transition:.2s}.s:active{scale:.85}}";
   const HTML =
     "<div class=w part=root><div class=row><div role=radiogroup class=g data-l=label>" +
-    '<button type=button role=radio class=s part=star data-a=vote><svg viewBox="0 0 24 24" aria-hidden=true><path d="M12 2.5l2.9 6.1 6.6.8-4.9 4.6 1.3 6.6L12 17.3l-5.9 3.3 1.3-6.6-4.9-4.6 6.6-.8z"/></svg></button>'.repeat(5) +
-    "</div><div class=info><button type=button class=sum part=summary aria-expanded=false aria-controls=d data-a=sum></button>" +
+    '<button role=radio class=s part=star data-a=vote><svg viewBox="0 0 24 24" aria-hidden=true><path d="M12 2.5l2.9 6.1 6.6.8-4.9 4.6 1.3 6.6L12 17.3l-5.9 3.3 1.3-6.6-4.9-4.6 6.6-.8z"/></svg></button>'.repeat(5) +
+    "</div><div class=info><button class=sum part=summary aria-controls=d data-a=sum></button>" +
     "<ul id=d data-l=dist hidden></ul></div></div><p class=st role=status part=status tabindex=-1></p>" +
-    "<div class=act hidden><span></span><button type=button data-a=change></button>" +
-    "<button type=button data-a=withdraw></button><button type=button class=lnk part=more data-a=more></button></div></div>";
+    "<div class=act hidden><span></span><button data-a=change></button>" +
+    "<button data-a=withdraw></button><button class=lnk part=more data-a=more></button></div></div>";
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(CSS);
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from starlette.testclient import TestClient
 
 from tests.conftest import voter
 from tests.guard_support import FakeClock, client_from, guarded_settings, services_of, via_proxy
+from widget import store
+from widget.db import open_database
 from widget.guard.keys import DAY, day_label
+from widget.guard.service import Guard
 
 DAY_ZERO = 30_000  # a day in 2052: after the real date, which the app starts with
 MORNING = DAY_ZERO * DAY + 8 * 3600
@@ -92,3 +97,35 @@ def test_salt_seeds_are_not_the_salts(tmp_path: Path) -> None:
     other = guarded_settings(tmp_path, secret_key="another-secret")
     with client_from(other) as client:
         assert key_of(client, "198.51.100.1") != key
+
+
+def test_a_quiet_server_still_drops_old_salts_at_midnight(tmp_path: Path) -> None:
+    """No request after midnight: the guard's own timer rotates, so no salt outlives 48 hours."""
+    settings = guarded_settings(tmp_path)
+    conn = open_database(settings.db)
+    day = DAY_ZERO + 10
+    clock = FakeClock(day * DAY + DAY - 0.3)  # 0.3 s before the end of `day`
+    store.salt_seed(conn, day_label(day - 1), "yesterday", clock.now)
+
+    async def write(operation: Any) -> Any:
+        conn.execute("BEGIN IMMEDIATE")
+        result = operation(conn)
+        conn.execute("COMMIT")
+        return result
+
+    async def scenario() -> list[str]:
+        guard = Guard(settings, settings.secret_key, clock=clock)
+        guard.start(conn, write)
+        assert salt_days(settings.db) == [day_label(day - 1), day_label(day)]
+        await asyncio.sleep(0.1)  # the timer now sleeps until just past midnight
+        clock.advance(1.0)  # midnight passes; nobody sends a request
+        for _ in range(100):
+            if day_label(day + 1) in salt_days(settings.db):
+                break
+            await asyncio.sleep(0.05)
+        days = salt_days(settings.db)
+        await guard.close()
+        return days
+
+    assert asyncio.run(scenario()) == [day_label(day), day_label(day + 1)]
+    conn.close()

@@ -8,6 +8,7 @@ goes through the writer, so it works the same with one process or several.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import sqlite3
@@ -68,6 +69,7 @@ class Guard:
         self._write: Write[Any] | None = None
         self._rotation: asyncio.Future[AddressHasher] | None = None
         self._background: set[asyncio.Task[Any]] = set()
+        self._midnight: asyncio.Task[None] | None = None
         self._label = (-1, "")  # (day number, its date): formatting a date costs microseconds
 
     # --- lifecycle ---------------------------------------------------------------------
@@ -84,12 +86,31 @@ class Guard:
             raise
         self._hasher = hasher
         self._schedule_purge()
+        self._midnight = asyncio.ensure_future(self._rotate_at_midnight())
 
     async def close(self) -> None:
+        if self._midnight is not None:
+            self._midnight.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._midnight
         for task in list(self._background):
             await task
         if self.akismet is not None:
             await self.akismet.close()
+
+    async def _rotate_at_midnight(self) -> None:
+        """Rotate (and so delete old salts) at each UTC midnight, even when nobody asks.
+
+        Requests rotate too, so this only matters on a quiet server, where a salt would
+        otherwise outlive its 48 hours until the next request.
+        """
+        while True:
+            now = self.clock()
+            await asyncio.sleep(DAY - now % DAY + 1)
+            try:
+                await self._rotate(day_number(self.clock()))
+            except Exception:
+                log.exception("daily salt rotation failed; the next request tries again")
 
     # --- who is asking -------------------------------------------------------------------
 

@@ -86,13 +86,22 @@ def _errors(*statuses: int) -> dict[str, Any]:
         429: "Too many requests from this address, or its daily votes on the post; see Retry-After",
         503: "Shutting down or database unavailable",
     }
-    return {
+    answers: dict[str, Any] = {
         str(code): {
             "description": words[code],
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
         }
         for code in statuses
     }
+    if 429 in statuses:
+        answers["429"]["headers"] = {
+            "Retry-After": {
+                "description": "Seconds to wait before trying again",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        }
+    return answers
 
 
 def _json_body(schema: dict[str, Any]) -> dict[str, Any]:

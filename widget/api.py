@@ -158,7 +158,8 @@ def body_limit(svc: Services, route_limit: int) -> int:
 
 async def summary(request: Request) -> Response:
     svc = services(request)
-    await svc.guard.admit("summary", client_of(svc, request))
+    if svc.guard.limits_reads:
+        await svc.guard.admit("summary", client_of(svc, request))
     query: bytes = request.scope["query_string"]
     # The same query as before, none of its posts voted on since: the bytes already sent.
     rendered = svc.rendered.get(query, svc.cache, svc.sites) or await _render_summary(svc, request)

@@ -61,6 +61,8 @@ class Guard:
             "summary": TokenBuckets(settings.summary_per_minute, settings.summary_burst, keys),
         }
         self.daily_cap = settings.daily_votes_per_post
+        # Reads are the hot path: with their limit off, the address is not even looked at.
+        self.limits_reads = settings.summary_burst > 0
         self.recent_texts = RecentTexts()
         self.akismet = (
             Akismet(settings.akismet_key, settings.akismet_url) if settings.akismet_key else None

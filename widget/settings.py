@@ -73,7 +73,7 @@ class Settings:
         5, "WIDGET_FEEDBACK_PER_MINUTE", "Feedback per minute per address after the burst."
     )
     summary_burst: int = _setting(
-        600, "WIDGET_SUMMARY_BURST", "Summary reads one address may send at once."
+        600, "WIDGET_SUMMARY_BURST", "Summary reads one address may send at once; 0 = no limit."
     )
     summary_per_minute: int = _setting(
         600, "WIDGET_SUMMARY_PER_MINUTE", "Summary reads per minute per address after the burst."

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from widget.dashboard import admin, auth_routes, exports, inbox, overview, settings_pages
+from widget.dashboard import (
+    admin,
+    auth_routes,
+    exports,
+    inbox,
+    language,
+    overview,
+    settings_pages,
+)
 from widget.dashboard.auth_routes import announce_setup
 from widget.dashboard.web import PREFIX, DashboardHeaders, html_error
 
@@ -16,6 +24,7 @@ def routes() -> list[BaseRoute]:
     # /sites/new is listed before /sites/{site}, so "new" is never taken for a site's name.
     return [
         *auth_routes.routes,
+        *language.routes,
         *settings_pages.routes,
         *overview.routes,
         *inbox.routes,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from functools import partial
 
 from starlette.concurrency import run_in_threadpool
@@ -10,8 +11,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from widget import store
-from widget.auth import hash_password, password_problem
-from widget.dashboard.auth_routes import validate_username
+from widget.auth import hash_password
+from widget.dashboard.auth_routes import password_problem_text, validate_username
 from widget.dashboard.web import (
     PREFIX,
     Ctx,
@@ -31,8 +32,26 @@ def _chosen_sites(ctx: Ctx) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(ctx.fields("sites")))
     unknown = [slug for slug in chosen if slug not in ctx.svc.sites]
     if unknown:
-        raise InvalidField("sites", f"there is no site {unknown[0]!r}")
+        raise InvalidField("sites", ctx.t("no_such_site_name", value=repr(unknown[0])))
     return chosen
+
+
+async def _write(ctx: Ctx, change: Callable[[sqlite3.Connection], object]) -> None:
+    """The store words its refusals in English for the CLI; authors read them in their own."""
+    try:
+        await ctx.svc.write(change)
+    except NotFound as exc:
+        if exc.field is not None:
+            raise
+        raise NotFound(ctx.t("no_such_author")) from exc
+    except InvalidField as exc:
+        key = {"is_admin": "last_admin_demote", "author": "last_admin_remove"}.get(exc.field or "")
+        if key:
+            raise InvalidField(exc.field or "", ctx.t(key)) from exc
+        if exc.field == "username":
+            name = repr(ctx.field("username").strip())
+            raise InvalidField("username", ctx.t("author_exists", value=name)) from exc
+        raise
 
 
 @page(admin=True)
@@ -49,9 +68,9 @@ async def authors(ctx: Ctx) -> Response:
 
 @page(admin=True)
 async def create_author(ctx: Ctx) -> Response:
-    username = validate_username(ctx.field("username").strip())
+    username = validate_username(ctx.field("username").strip(), ctx.t)
     password = ctx.field("password")
-    problem = password_problem(password)
+    problem = password_problem_text(ctx.t, password)
     if problem:
         raise InvalidField("password", problem)
     is_admin = ctx.field("is_admin") == "on"
@@ -64,7 +83,7 @@ async def create_author(ctx: Ctx) -> Response:
         store.record_audit(conn, ctx.username, "create_author", username, detail)
         return author_id
 
-    await ctx.svc.write(create)
+    await _write(ctx, create)
     return redirect(f"{PREFIX}/authors?notice=created")
 
 
@@ -73,19 +92,19 @@ async def update_author(ctx: Ctx) -> Response:
     raw = ctx.request.path_params["id"]
     target = await store.author_by_id(ctx.svc.reader, int(raw)) if raw.isdigit() else None
     if target is None:
-        raise NotFound("there is no such author")
+        raise NotFound(ctx.t("no_such_author"))
     if ctx.field("action") == "delete":
 
         def delete(conn: sqlite3.Connection) -> None:
             name = store.delete_author(conn, target.id)
             store.record_audit(conn, ctx.username, "delete_author", name)
 
-        await ctx.svc.write(delete)
+        await _write(ctx, delete)
         return redirect(f"{PREFIX}/authors?notice=deleted")
     is_admin = ctx.field("is_admin") == "on"
     sites = _chosen_sites(ctx)
     new_password = ctx.field("password")
-    problem = password_problem(new_password) if new_password else None
+    problem = password_problem_text(ctx.t, new_password) if new_password else None
     if problem:
         raise InvalidField("password", problem)
     # A forgotten password is replaced here; the author's sessions end with the old one.
@@ -98,7 +117,7 @@ async def update_author(ctx: Ctx) -> Response:
             store.set_password(conn, target.id, password_hash)
         store.record_audit(conn, ctx.username, "update_author", target.username, detail)
 
-    await ctx.svc.write(update)
+    await _write(ctx, update)
     return redirect(f"{PREFIX}/authors?notice=saved")
 
 

@@ -13,6 +13,8 @@ from starlette.routing import Route
 
 from widget import store
 from widget.auth import (
+    MAX_PASSWORD,
+    MIN_PASSWORD,
     SETUP_SECONDS,
     SetupToken,
     check_login,
@@ -22,6 +24,7 @@ from widget.auth import (
     password_problem,
     verify_password,
 )
+from widget.dashboard.messages import Texts
 from widget.dashboard.web import PREFIX, Ctx, client_ip, page, redirect, render, throttle
 from widget.errors import Forbidden, InvalidField, NotFound
 from widget.state import Services
@@ -29,7 +32,6 @@ from widget.state import Services
 log = logging.getLogger("widget.dashboard")
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
-USERNAME_HELP = "1-64 letters, digits, dots, dashes, underscores or @"
 
 
 def safe_next(target: str) -> str:
@@ -37,6 +39,15 @@ def safe_next(target: str) -> str:
     if target.startswith(PREFIX) and not target.startswith("//") and "\\" not in target:
         return target
     return PREFIX
+
+
+def password_problem_text(t: Texts, password: str) -> str | None:
+    """auth.password_problem's verdict, worded in the author's language."""
+    if password_problem(password) is None:
+        return None
+    if len(password) < MIN_PASSWORD:
+        return t("password_short", n=MIN_PASSWORD)
+    return t("password_long", n=MAX_PASSWORD)
 
 
 def log_in(ctx: Ctx, author: store.Author) -> None:
@@ -64,7 +75,7 @@ async def login(ctx: Ctx) -> Response:
             429,
             next=target,
             username=username,
-            error=f"Too many failed attempts. Try again in {max(1, wait // 60)} minutes.",
+            error=ctx.t("login_throttled", n=max(1, wait // 60)),
         )
         response.headers["Retry-After"] = str(wait)
         return response
@@ -80,7 +91,7 @@ async def login(ctx: Ctx) -> Response:
             401,
             next=target,
             username=username,
-            error="That username and password do not match an account.",
+            error=ctx.t("login_wrong"),
         )
     throttle(ctx.svc).succeeded(username)
     log_in(ctx, author)
@@ -100,10 +111,12 @@ def _setup_token(svc: Services) -> SetupToken | None:
     return found if isinstance(found, SetupToken) else None
 
 
-def _create_first_admin(conn: sqlite3.Connection, username: str, password_hash: str) -> int:
+def _create_first_admin(
+    conn: sqlite3.Connection, username: str, password_hash: str, refusal: str
+) -> int:
     # Checked inside the write transaction: two browsers racing on one link make one admin.
     if store.count_authors(conn):
-        raise Forbidden("an account already exists; log in instead")
+        raise Forbidden(refusal)
     author_id = store.create_author(conn, username, password_hash, True, ())
     store.record_audit(conn, username, "create_author", username, {"admin": True, "setup": True})
     return author_id
@@ -114,26 +127,28 @@ async def setup(ctx: Ctx) -> Response:
     token = _setup_token(ctx.svc)
     given = ctx.query("token") if ctx.request.method == "GET" else ctx.field("token")
     if token is None or not token.accepts(given):
-        raise NotFound(
-            "This setup link has expired or was already used. Restart the service to print a"
-            " new one (only while no account exists), or run `create-author --admin`."
-        )
+        raise NotFound(ctx.t("setup_expired"))
     if ctx.request.method == "GET":
         return await render(
             ctx, "setup.html", token=given, username="", minutes=SETUP_SECONDS // 60
         )
     username = ctx.field("username").strip()
     password = ctx.field("password")
-    problem = password_problem(password)
+    problem = password_problem_text(ctx.t, password)
     if not USERNAME_RE.match(username):
-        problem = f"The username needs {USERNAME_HELP}."
+        problem = ctx.t("username_rule")
     elif password != ctx.field("password2"):
-        problem = "The two passwords differ."
+        problem = ctx.t("passwords_differ")
     if problem:
         return await render(ctx, "setup.html", 422, token=given, username=username, error=problem)
     password_hash = await run_in_threadpool(hash_password, password)
     await ctx.svc.write(
-        partial(_create_first_admin, username=username, password_hash=password_hash)
+        partial(
+            _create_first_admin,
+            username=username,
+            password_hash=password_hash,
+            refusal=ctx.t("setup_exists"),
+        )
     )
     token.used = True
     author = await store.author_by_name(ctx.svc.reader, username)
@@ -150,10 +165,10 @@ async def account(ctx: Ctx) -> Response:
         return await render(ctx, "account.html")
     current, new = ctx.field("current"), ctx.field("password")
     ok = await run_in_threadpool(verify_password, ctx.author.password_hash, current)
-    problem = None if ok else "The current password is not right."
-    problem = problem or password_problem(new)
+    problem = None if ok else ctx.t("password_wrong")
+    problem = problem or password_problem_text(ctx.t, new)
     if not problem and new != ctx.field("password2"):
-        problem = "The two new passwords differ."
+        problem = ctx.t("new_passwords_differ")
     if problem:
         return await render(ctx, "account.html", 422, error=problem)
     password_hash = await run_in_threadpool(hash_password, new)
@@ -166,7 +181,7 @@ async def account(ctx: Ctx) -> Response:
     updated = await store.author_by_id(ctx.svc.reader, ctx.author.id)
     assert updated is not None
     log_in(ctx, updated)  # this session stays; every other one ends with the old fingerprint
-    return await render(ctx, "account.html", notice="Your password was changed.")
+    return await render(ctx, "account.html", notice=ctx.t("password_changed"))
 
 
 async def announce_setup(svc: Services) -> None:
@@ -186,9 +201,9 @@ async def announce_setup(svc: Services) -> None:
     )
 
 
-def validate_username(username: str) -> str:
+def validate_username(username: str, t: Texts) -> str:
     if not USERNAME_RE.match(username):
-        raise InvalidField("username", f"the username needs {USERNAME_HELP}")
+        raise InvalidField("username", t("username_rule"))
     return username
 
 

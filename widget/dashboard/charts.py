@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from widget.dashboard.messages import ENGLISH, Texts
 from widget.store import DayCount
 
 WIDTH = 800
@@ -65,7 +66,9 @@ def _nice_max(value: float) -> float:
     return 10 * magnitude
 
 
-def votes_per_day(series: list[DayCount], first: date, last: date, title: str) -> Chart:
+def votes_per_day(
+    series: list[DayCount], first: date, last: date, title: str, t: Texts = ENGLISH
+) -> Chart:
     """Bars of net votes per day (or per group of days over long ranges), zeros included."""
     by_day = {item.day: item.votes for item in series}
     days = days_between(first, last)
@@ -80,7 +83,11 @@ def votes_per_day(series: list[DayCount], first: date, last: date, title: str) -
     step = plot_w / max(1, len(buckets))
     bars, rows = [], []
     for index, (start_day, end_day, value) in enumerate(buckets):
-        label = start_day.isoformat() if group == 1 else f"{start_day} to {end_day}"
+        label = (
+            t.date(start_day)
+            if group == 1
+            else t("chart_day_range", first=t.date(start_day), last=t.date(end_day))
+        )
         height = plot_h * max(0, value) / top
         bars.append(
             Bar(
@@ -92,21 +99,25 @@ def votes_per_day(series: list[DayCount], first: date, last: date, title: str) -
                 value,
             )
         )
-        rows.append((label, str(value)))
-    unit = "day" if group == 1 else f"{group} days"
+        rows.append((label, t.number(value)))
     total = sum(b[2] for b in buckets)
+    span = {"first": t.date(first), "last": t.date(last), "top": t.short(top)}
+    if group == 1:
+        desc = t("chart_votes_desc_day", n=total, **span)
+    else:
+        desc = t("chart_votes_desc_days", n=group, total=t("vote_count", n=total), **span)
     return Chart(
         title=title,
-        desc=f"{total} votes from {first} to {last}, one bar per {unit}; highest bar {top:g}.",
+        desc=desc,
         bars=bars,
-        y_ticks=[(TOP + plot_h - plot_h * f, f"{top * f:g}") for f in (0, 0.5, 1)],
-        x_labels=[(LEFT, first.isoformat(), "start"), (WIDTH - 4, last.isoformat(), "end")],
+        y_ticks=[(TOP + plot_h - plot_h * f, t.short(top * f)) for f in (0, 0.5, 1)],
+        x_labels=[(LEFT, t.date(first), "start"), (WIDTH - 4, t.date(last), "end")],
         rows=rows,
-        headers=("Day" if group == 1 else "Days", "Votes"),
+        headers=(t("col_day") if group == 1 else t("col_days"), t("col_votes")),
     )
 
 
-def average_over_time(series: list[DayCount], title: str) -> Chart:
+def average_over_time(series: list[DayCount], title: str, t: Texts = ENGLISH) -> Chart:
     """The running average after each day with votes: how the post's score settled."""
     points: list[tuple[str, float]] = []
     votes = total = 0
@@ -118,7 +129,7 @@ def average_over_time(series: list[DayCount], title: str) -> Chart:
     width = HIST_WIDTH  # drawn half-width beside the histogram: fewer units, bigger text
     plot_w, plot_h = width - LEFT - 4, HEIGHT - TOP - BOTTOM
     if not points:
-        return Chart(title=title, desc="No votes yet.")
+        return Chart(title=title, desc=t("chart_no_votes"))
 
     def y_of(average: float) -> float:
         return TOP + plot_h - plot_h * (average - 1) / 4
@@ -130,28 +141,34 @@ def average_over_time(series: list[DayCount], title: str) -> Chart:
             y_of(avg),
             0,
             0,
-            day,
+            t.date(day),
             avg,
         )
         for i, (day, avg) in enumerate(points)
     ]
     return Chart(
         title=title,
-        desc=(
-            f"Average rating from {points[0][0]} to {points[-1][0]}: started at"
-            f" {points[0][1]:.2f}, now {points[-1][1]:.2f} out of 5."
+        desc=t(
+            "chart_average_desc",
+            first=t.date(points[0][0]),
+            last=t.date(points[-1][0]),
+            start=t.decimal(points[0][1]),
+            now=t.decimal(points[-1][1]),
         ),
         line=" ".join(f"{d.x:.1f},{d.y:.1f}" for d in dots),
         dots=dots if len(dots) <= 60 else [],
         y_ticks=[(y_of(v), str(v)) for v in (1, 2, 3, 4, 5)],
         width=width,
-        x_labels=[(LEFT, points[0][0], "start"), (width - 4, points[-1][0], "end")],
-        rows=[(day, f"{avg:.2f}") for day, avg in points],
-        headers=("Day", "Average so far"),
+        x_labels=[
+            (LEFT, t.date(points[0][0]), "start"),
+            (width - 4, t.date(points[-1][0]), "end"),
+        ],
+        rows=[(t.date(day), t.decimal(avg)) for day, avg in points],
+        headers=(t("col_day"), t("col_average_so_far")),
     )
 
 
-def distribution(counts: tuple[int, int, int, int, int], title: str) -> Chart:
+def distribution(counts: tuple[int, int, int, int, int], title: str, t: Texts = ENGLISH) -> Chart:
     """Horizontal bars, 5 stars on top, as readers expect from shops and app stores."""
     total = sum(counts)
     row_h, label_w, width = 28, HIST_LABEL, HIST_WIDTH
@@ -161,9 +178,9 @@ def distribution(counts: tuple[int, int, int, int, int], title: str) -> Chart:
     for index, stars in enumerate((5, 4, 3, 2, 1)):
         count = counts[stars - 1]
         share = count / total if total else 0
-        label = f"{stars} star{'s' if stars > 1 else ''}"
+        label = t("stars", n=stars)
         bars.append(Bar(label_w, index * row_h + 4, plot_w * count / top, row_h - 8, label, count))
-        rows.append((label, f"{count} ({share:.0%})"))
+        rows.append((label, f"{t.number(count)} ({t.percent(share)})"))
     return Chart(
         title=title,
         desc=", ".join(f"{label}: {value}" for label, value in rows) + ".",
@@ -171,5 +188,5 @@ def distribution(counts: tuple[int, int, int, int, int], title: str) -> Chart:
         height=row_h * 5 + 4,
         bars=bars,
         rows=rows,
-        headers=("Rating", "Votes"),
+        headers=(t("col_rating"), t("col_votes")),
     )

@@ -13,7 +13,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from widget import store
-from widget.dashboard.overview import RANGE_NAMES, chosen_range, range_start
+from widget.dashboard.overview import chosen_range, range_start
 from widget.dashboard.web import PREFIX, Ctx, page, render
 from widget.errors import InvalidField
 
@@ -66,7 +66,7 @@ async def json_lines(rows: AsyncIterator[dict[str, Any]]) -> AsyncIterator[str]:
 async def exports_page(ctx: Ctx) -> Response:
     site = ctx.site(ctx.request.path_params["site"])
     return await render(
-        ctx, "exports.html", site=site, ranges=RANGE_NAMES, range_key=chosen_range(ctx)
+        ctx, "exports.html", site=site, ranges=ctx.t.range_names(), range_key=chosen_range(ctx)
     )
 
 
@@ -75,9 +75,9 @@ async def download(ctx: Ctx) -> Response:
     site = ctx.site(ctx.request.path_params["site"])
     kind, fmt = ctx.query("kind", "votes"), ctx.query("format", "csv")
     if kind not in KINDS:
-        raise InvalidField("kind", "export votes or feedback")
+        raise InvalidField("kind", ctx.t("export_kind"))
     if fmt not in FORMATS:
-        raise InvalidField("format", "export as csv or json")
+        raise InvalidField("format", ctx.t("export_fmt"))
     range_key = chosen_range(ctx)
     start = range_start(range_key)
     since = datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp() if start else 0.0

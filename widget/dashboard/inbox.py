@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from widget import store
-from widget.dashboard.overview import STATUS_NAMES, post_url
+from widget.dashboard.overview import post_url
 from widget.dashboard.web import (
     PAGE_SIZE,
     PREFIX,
@@ -61,7 +61,7 @@ async def inbox(ctx: Ctx) -> Response:
         chosen=chosen,
         site_filter=ctx.query("site"),
         counts=counts,
-        statuses=STATUS_NAMES,
+        statuses=ctx.t.status_names(),
         reasons=reasons,
         page=number,
         pages=page_count(matching),
@@ -90,12 +90,12 @@ def _with_notice(target: str, changed: int) -> str:
 async def bulk(ctx: Ctx) -> Response:
     action = ctx.field("action")
     if action not in FEEDBACK_STATUSES:
-        raise InvalidField("action", "choose what to do with the selected items")
+        raise InvalidField("action", ctx.t("choose_action"))
     raw_ids = ctx.fields("ids")
     if not raw_ids:
-        raise InvalidField("ids", "select at least one item first")
+        raise InvalidField("ids", ctx.t("select_one"))
     if len(raw_ids) > BULK_LIMIT or not all(v.isdigit() and len(v) < 16 for v in raw_ids):
-        raise InvalidField("ids", f"select between 1 and {BULK_LIMIT} items")
+        raise InvalidField("ids", ctx.t("select_between", max=BULK_LIMIT))
     changed = await ctx.svc.write(
         partial(
             store.triage_feedback,
@@ -113,11 +113,15 @@ async def triage_one(ctx: Ctx) -> Response:
     raw = ctx.request.path_params["id"]
     item = await store.feedback_item(ctx.svc.reader, int(raw)) if raw.isdigit() else None
     if item is None or item.feedback.site not in ctx.site_slugs:
-        raise NotFound("there is no such feedback among yours")
+        raise NotFound(ctx.t("no_such_feedback"))
     status = ctx.field("status")
     if status not in FEEDBACK_STATUSES:
-        raise InvalidField("status", "choose one of: " + ", ".join(FEEDBACK_STATUSES))
-    note = clean_text(ctx.field("note"), NOTE_MAX, "note", multiline=True)
+        names = ctx.t.status_names()
+        raise InvalidField("status", ctx.t("choose_status", statuses=", ".join(names.values())))
+    try:
+        note = clean_text(ctx.field("note"), NOTE_MAX, "note", multiline=True)
+    except InvalidField as exc:  # the shared check words it in English for the API
+        raise InvalidField("note", ctx.t("note_too_long", n=NOTE_MAX)) from exc
     changed = await ctx.svc.write(
         partial(
             store.triage_feedback,

@@ -26,22 +26,8 @@ from widget.dashboard.web import (
 from widget.errors import InvalidField, NotFound
 from widget.models import Site
 
-STATUS_NAMES = {
-    "new": "New",
-    "planned": "Planned",
-    "done": "Done",
-    "dismissed": "Dismissed",
-    "spam": "Spam",
-}
 RANGES = {"7": 7, "30": 30, "90": 90, "all": None}
-RANGE_NAMES = {"7": "7 days", "30": "30 days", "90": "90 days", "all": "All time"}
-SORT_NAMES = {
-    "score": "Score",
-    "average": "Average",
-    "votes": "Votes",
-    "recent": "Last vote",
-    "title": "Title",
-}
+SORT_KEYS = ("score", "average", "votes", "recent", "title")
 
 
 def today() -> date:
@@ -110,7 +96,9 @@ async def site_overview(ctx: Ctx) -> Response:
         offset=(number - 1) * PAGE_SIZE,
     )
     new_feedback = await store.new_feedback_by_post(reader, site.slug, [p.post for p in posts])
-    chart = charts.votes_per_day(trend, first, today(), f"Votes per day, {RANGE_NAMES[range_key]}")
+    ranges = ctx.t.range_names()
+    title = ctx.t("chart_votes_per_day", range=ranges[range_key].lower())
+    chart = charts.votes_per_day(trend, first, today(), title, ctx.t)
     return await render(
         ctx,
         "overview.html",
@@ -124,10 +112,10 @@ async def site_overview(ctx: Ctx) -> Response:
         page=number,
         pages=page_count(matching),
         range_key=range_key,
-        ranges=RANGE_NAMES,
+        ranges=ranges,
         sort=sort,
         descending=descending,
-        sorts=SORT_NAMES,
+        sorts={key: ctx.t("sort_" + key) for key in SORT_KEYS},
         query=query,
         min_votes=min_votes,
         active=active,
@@ -141,7 +129,7 @@ async def _post_or_404(ctx: Ctx, site: Site, post: str) -> tuple[store.SiteStats
     stats = await store.site_stats(ctx.svc.reader, site.slug)
     row = await store.post_row(ctx.svc.reader, site.slug, post, stats) if post else None
     if row is None:
-        raise NotFound("this site has no votes for that post")
+        raise NotFound(ctx.t("no_such_post"))
     return stats, row
 
 
@@ -162,15 +150,19 @@ async def post_detail(ctx: Ctx) -> Response:
         site=site,
         stats=stats,
         row=row,
-        histogram=charts.distribution(row.distribution, "Distribution of ratings"),
-        average_chart=charts.average_over_time(history, "Average rating over time"),
+        histogram=charts.distribution(row.distribution, ctx.t("chart_distribution"), ctx.t),
+        average_chart=charts.average_over_time(history, ctx.t("chart_average"), ctx.t),
         votes_chart=charts.votes_per_day(
-            recent_days, recent_start, today(), "Votes per day, 90 days"
+            recent_days,
+            recent_start,
+            today(),
+            ctx.t("chart_votes_per_day", range=ctx.t("range_90").lower()),
+            ctx.t,
         ),
         recent=await store.recent_votes(reader, site.slug, row.post),
         feedback=feedback,
         feedback_count=feedback_count,
-        statuses=STATUS_NAMES,
+        statuses=ctx.t.status_names(),
         post_url=post_url,
         request_reset=ctx.query("reset") == "1",
         reset_url=f"{PREFIX}/sites/{site.slug}/reset?" + urlencode({"post": row.post}),
@@ -185,7 +177,7 @@ async def reset_post(ctx: Ctx) -> Response:
     if ctx.request.method == "GET":
         return await render(ctx, "reset.html", site=site, row=row, post_url=post_url)
     if ctx.field("confirm") != "yes":
-        raise InvalidField("confirm", "tick the box to confirm that the votes should be deleted")
+        raise InvalidField("confirm", ctx.t("reset_tick"))
     summary = await ctx.svc.write(
         partial(
             store.reset_post, site=site.slug, post=row.post, author=ctx.username, now=time.time()

@@ -20,7 +20,7 @@ def public_base(ctx: Ctx) -> str:
 def embed_code(ctx: Ctx, site: Site) -> str:
     site_attr = "" if site.slug == "default" else f' data-site="{site.slug}"'
     return (
-        f'<div data-rating-widget{site_attr} data-post="your-post-id"></div>\n'
+        f'<div data-rating-widget{site_attr} data-post="{ctx.t("embed_post_id")}"></div>\n'
         f'<script src="{public_base(ctx)}/embed.js" async></script>'
     )
 
@@ -82,7 +82,7 @@ async def site_settings(ctx: Ctx) -> Response:
         for name, value in (ctx.form or {}).items()
         if name.startswith("texts_") and isinstance(value, str) and value.strip()
     }
-    form = site_form.parse_site_form(values, text_fields)
+    form = site_form.parse_site_form(values, text_fields, ctx.t)
     if form.problems:
         return await _render_settings(ctx, site, 422, form)
     updated = Site(
@@ -101,9 +101,9 @@ async def new_site(ctx: Ctx) -> Response:
     if ctx.request.method == "GET":
         return await render(ctx, "site_new.html", slug="", name="", problems={})
     slug, name = ctx.field("slug").strip().lower(), ctx.field("name").strip()
-    problems = site_form.new_site_problems(slug, name)
+    problems = site_form.new_site_problems(slug, name, ctx.t)
     if not problems and slug in ctx.svc.sites:
-        problems["slug"] = "A site with this name already exists."
+        problems["slug"] = ctx.t("problem_slug_taken")
     if problems:
         return await render(ctx, "site_new.html", 422, slug=slug, name=name, problems=problems)
     site = Site(slug=slug, name=name, settings={"threshold": 2})

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from widget import i18n
+from widget.dashboard.messages import ENGLISH, Texts
 from widget.models import DEFAULT_REASONS, LANG_RE, REASON_RE, SITE_RE
 
 SCHEMA_TYPES = (
@@ -54,7 +55,7 @@ def text_keys(reasons: list[str]) -> list[str]:
     return keys
 
 
-def parse_origins(raw: str) -> tuple[list[str], str | None]:
+def parse_origins(raw: str, t: Texts = ENGLISH) -> tuple[list[str], str | None]:
     origins: list[str] = []
     for part in _SPLIT.split(raw.strip()):
         if not part:
@@ -62,34 +63,34 @@ def parse_origins(raw: str) -> tuple[list[str], str | None]:
         parts = urlsplit(part)
         bare = parts.path in ("", "/") and not parts.query and not parts.fragment
         if parts.scheme not in ("http", "https") or not parts.netloc or not bare:
-            return [], f"{part!r} is not an origin such as https://blog.example.org"
+            return [], t("problem_origin", value=repr(part))
         origin = f"{parts.scheme}://{parts.netloc}".lower()
         if origin not in origins:
             origins.append(origin)
     if len(origins) > MAX_ORIGINS:
-        return [], f"at most {MAX_ORIGINS} origins"
+        return [], t("problem_origins_max", max=MAX_ORIGINS)
     return origins, None
 
 
 def parse_texts(
-    raw_by_lang: dict[str, str], allowed: list[str]
+    raw_by_lang: dict[str, str], allowed: list[str], t: Texts = ENGLISH
 ) -> tuple[dict[str, dict[str, Any]], str | None]:
     texts: dict[str, dict[str, Any]] = {}
     for lang, raw in raw_by_lang.items():
         if not LANG_RE.match(lang):
-            return {}, f"{lang!r} is not a language tag"
+            return {}, t("problem_lang_tag", value=repr(lang))
         found: dict[str, Any] = {}
         for number, line in enumerate(raw.splitlines(), start=1):
             if not line.strip():
                 continue
             match = _TEXT_LINE.match(line.strip())
             if not match:
-                return {}, f"{lang}, line {number}: write key = text"
+                return {}, t("problem_text_line", lang=lang, line=number)
             key, plural, value = match.group(1), match.group(2), match.group(3).strip()
             if key not in allowed:
-                return {}, f"{lang}, line {number}: {key!r} is not a text of the widget"
+                return {}, t("problem_text_key", lang=lang, line=number, value=repr(key))
             if not value or len(value) > TEXT_MAX:
-                return {}, f"{lang}, line {number}: the text needs 1-{TEXT_MAX} characters"
+                return {}, t("problem_text_length", lang=lang, line=number, max=TEXT_MAX)
             if plural:
                 existing = found.get(key)
                 found[key] = {**(existing if isinstance(existing, dict) else {}), plural: value}
@@ -110,34 +111,36 @@ def texts_as_lines(texts: dict[str, Any], lang: str) -> str:
     return "\n".join(lines)
 
 
-def parse_site_form(values: dict[str, str], text_fields: dict[str, str]) -> SiteForm:
+def parse_site_form(
+    values: dict[str, str], text_fields: dict[str, str], t: Texts = ENGLISH
+) -> SiteForm:
     """`values`: the form's simple fields; `text_fields`: {lang: lines} of text overrides."""
     form = SiteForm()
     name = values.get("name", "").strip()
     if not name or len(name) > NAME_MAX:
-        form.problems["name"] = f"The name needs 1-{NAME_MAX} characters."
+        form.problems["name"] = t("problem_name", max=NAME_MAX)
     form.name = name[:NAME_MAX]
-    form.origins, problem = parse_origins(values.get("origins", ""))
+    form.origins, problem = parse_origins(values.get("origins", ""), t)
     if problem:
         form.problems["origins"] = problem
     threshold = values.get("threshold", "2")
     if threshold not in ("1", "2", "3", "4", "5"):
-        form.problems["threshold"] = "Choose a threshold from 1 to 5 stars."
+        form.problems["threshold"] = t("problem_threshold")
     reasons = [r.lower() for r in _SPLIT.split(values.get("reasons", "").strip()) if r]
     reasons = list(dict.fromkeys(reasons))
     bad = [r for r in reasons if not REASON_RE.match(r)]
     if bad:
-        form.problems["reasons"] = f"{bad[0]!r}: use lowercase letters, digits, - and _."
+        form.problems["reasons"] = t("problem_reason", value=repr(bad[0]))
     elif len(reasons) > MAX_REASONS:
-        form.problems["reasons"] = f"At most {MAX_REASONS} reasons."
+        form.problems["reasons"] = t("problem_reasons_max", max=MAX_REASONS)
     languages = [lang.lower() for lang in _SPLIT.split(values.get("languages", "").strip()) if lang]
     languages = list(dict.fromkeys(languages))
     if any(not LANG_RE.match(lang) for lang in languages) or len(languages) > MAX_LANGUAGES:
-        form.problems["languages"] = "Use language tags such as en, sk or pt-br."
+        form.problems["languages"] = t("problem_languages")
     schema = values.get("schema", "")
     if schema and schema not in SCHEMA_TYPES:
-        form.problems["schema"] = "Choose one of the listed schema.org types, or off."
-    texts, problem = parse_texts(text_fields, text_keys(reasons or list(DEFAULT_REASONS)))
+        form.problems["schema"] = t("problem_schema")
+    texts, problem = parse_texts(text_fields, text_keys(reasons or list(DEFAULT_REASONS)), t)
     if problem:
         form.problems["texts"] = problem
     form.settings = {
@@ -151,10 +154,10 @@ def parse_site_form(values: dict[str, str], text_fields: dict[str, str]) -> Site
     return form
 
 
-def new_site_problems(slug: str, name: str) -> dict[str, str]:
+def new_site_problems(slug: str, name: str, t: Texts = ENGLISH) -> dict[str, str]:
     problems = {}
     if not SITE_RE.match(slug) or slug in RESERVED_SLUGS:
-        problems["slug"] = "Use 1-63 lowercase letters, digits or dashes (not “new”)."
+        problems["slug"] = t("problem_slug")
     if not name.strip() or len(name.strip()) > NAME_MAX:
-        problems["name"] = f"The name needs 1-{NAME_MAX} characters."
+        problems["name"] = t("problem_name", max=NAME_MAX)
     return problems

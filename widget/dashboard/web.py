@@ -32,6 +32,13 @@ from widget.auth import (
     new_session,
     password_fingerprint,
 )
+from widget.dashboard.messages import (
+    CATALOGUES,
+    LANG_COOKIE,
+    Texts,
+    choose_language,
+    texts_for,
+)
 from widget.errors import BodyTooLarge, Forbidden, NotFound, WidgetError
 from widget.guard.addresses import client_address
 from widget.models import Site
@@ -92,6 +99,11 @@ class Ctx:
     form: FormData | None = None
     new_cookie: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    t: Texts = field(default_factory=Texts)
+
+    @property
+    def lang(self) -> str:
+        return self.t.lang
 
     @property
     def sites(self) -> list[Site]:
@@ -115,7 +127,7 @@ class Ctx:
         for site in self.sites:
             if site.slug == slug:
                 return site
-        raise NotFound("there is no such site among yours")
+        raise NotFound(self.t("no_such_site"))
 
     def field(self, name: str, default: str = "") -> str:
         value = self.form.get(name) if self.form is not None else None
@@ -179,8 +191,15 @@ def set_session_cookie(response: Response, request: Request, session: Session) -
     )
 
 
+def request_texts(request: Request) -> Texts:
+    """The author's language: their own choice if they made one, else their browser's."""
+    lang = choose_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
+    return texts_for(lang)
+
+
 async def load_ctx(request: Request) -> Ctx:
     svc = services(request)
+    t = request_texts(request)
     session = signer(svc).loads(request.cookies.get(SESSION_COOKIE))
     author = None
     if session is not None and session.author is not None:
@@ -189,14 +208,14 @@ async def load_ctx(request: Request) -> Ctx:
         if author is None or expected != session.fingerprint:
             author, session = None, None  # deleted author or changed password: log out
     if session is None:
-        return Ctx(request, svc, new_session(), None, new_cookie=True)
-    return Ctx(request, svc, session, author, new_cookie=session.needs_refresh)
+        return Ctx(request, svc, new_session(), None, new_cookie=True, t=t)
+    return Ctx(request, svc, session, author, new_cookie=session.needs_refresh, t=t)
 
 
-async def read_form(request: Request) -> FormData:
+async def read_form(request: Request, t: Texts) -> FormData:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > FORM_LIMIT:
-        raise BodyTooLarge(f"the form is larger than {FORM_LIMIT // 1024} KB")
+        raise BodyTooLarge(t("form_too_large", n=FORM_LIMIT // 1024))
     return await request.form(max_files=0, max_fields=2000, max_part_size=FORM_LIMIT)
 
 
@@ -230,22 +249,19 @@ def page(*, login: bool = True, admin: bool = False) -> Callable[[Handler], Call
             try:
                 if login and ctx.author is None:
                     if request.method != "GET":
-                        raise Forbidden("your session has ended: log in again")
+                        raise Forbidden(ctx.t("session_ended"))
                     target = request.url.path + (
                         f"?{request.url.query}" if request.url.query else ""
                     )
                     query = urlencode({"next": target}) if target != PREFIX else ""
                     return redirect(f"{PREFIX}/login" + (f"?{query}" if query else ""))
                 if admin and not (ctx.author and ctx.author.is_admin):
-                    raise NotFound("there is no such page among yours")
+                    raise NotFound(ctx.t("no_such_page"))
                 if request.method == "POST":
-                    ctx.form = await read_form(request)
+                    ctx.form = await read_form(request, ctx.t)
                     valid = signer(ctx.svc).csrf_valid(ctx.session, ctx.form.get("csrf"))
                     if not valid or not same_origin(request):
-                        raise Forbidden(
-                            "this form has expired or did not come from this dashboard;"
-                            " go back, reload the page and try again"
-                        )
+                        raise Forbidden(ctx.t("form_expired"))
                 response = await handler(ctx)
             except WidgetError as exc:
                 response = await render_error(ctx, exc.status, exc.message, exc.headers())
@@ -271,7 +287,13 @@ async def render(ctx: Ctx, template: str, status: int = 200, **values: Any) -> H
         unread=unread,
         nav_sites=ctx.sites,
         path=ctx.request.url.path,
-        when=format_time,
+        here=ctx.request.url.path + (f"?{ctx.request.url.query}" if ctx.request.url.query else ""),
+        t=ctx.t,
+        lang=ctx.lang,
+        dashboard_languages=[
+            (code, str(catalogue["lang_name"])) for code, catalogue in CATALOGUES.items()
+        ],
+        when=ctx.t.when,
         iso=iso_time,
         **values,
     )
@@ -287,15 +309,14 @@ async def render_error(
 
 
 async def html_error(request: Request, status: int, message: str) -> Response:
-    """For app.py's exception handlers: 404/405 under /dashboard as a page, not JSON."""
+    """For app.py's exception handlers: 404/405 under /dashboard as a page, not JSON.
+
+    Their messages come from the router in English; the author gets them in their language.
+    """
     ctx = await load_ctx(request)
+    if status in (404, 405):
+        message = ctx.t("no_such_page" if status == 404 else "method_not_allowed")
     return await render_error(ctx, status, message)
-
-
-def format_time(timestamp: float | None) -> str:
-    if not timestamp:
-        return "never"
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def iso_time(timestamp: float | None) -> str:

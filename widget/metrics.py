@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -72,17 +73,27 @@ def path_label(path: str) -> str:
 
 
 class MetricsMiddleware:
-    """Counts, times and logs every HTTP request; pure ASGI to keep the per-request cost small.
+    """Counts, times and logs every HTTP request, and adds the headers every response carries;
+    pure ASGI to keep the per-request cost small.
 
     The labelled series are looked up once and kept: prometheus_client's labels() takes a lock
     and builds a key on every call. The access log (access_log.py) is written here because
     this is where the status and the time are known anyway.
     """
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, access_log: AccessLog | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        metrics: Metrics,
+        access_log: AccessLog | None = None,
+        headers: Sequence[tuple[bytes, bytes]] = (),
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.access_log = access_log
+        # Headers for every response (nosniff): added here rather than by one more wrapping
+        # layer, which would cost another coroutine call per message.
+        self.headers = list(headers)
         self._counters: dict[tuple[str, str, int], Any] = {}
         self._timers: dict[str, Any] = {}
 
@@ -97,6 +108,8 @@ class MetricsMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                if self.headers:
+                    message["headers"] = [*message.get("headers", ()), *self.headers]
             await send(message)
 
         try:

@@ -10,9 +10,11 @@
       el.hidden = false;
     });
 
-    // Times are written in UTC by the server; show them in the author's own time zone.
+    // Times are written in UTC by the server; show them in the author's own time zone, in the
+    // dashboard's language (the page's lang), not the browser's.
     if (window.Intl && Intl.DateTimeFormat) {
-      var local = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+      var lang = document.documentElement.lang || undefined;
+      var local = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
       document.querySelectorAll("time[datetime]").forEach(function (el) {
         var when = new Date(el.getAttribute("datetime"));
         if (!isNaN(when.getTime())) {
@@ -22,7 +24,15 @@
       });
     }
 
-    // Copy buttons: data-copy names the element whose text is copied.
+    // Wide screens show the inbox filters at once; on a phone they stay folded unless in use.
+    if (window.matchMedia && window.matchMedia("(min-width: 40.0625rem)").matches) {
+      document.querySelectorAll("details.filter-box").forEach(function (box) {
+        box.open = true;
+      });
+    }
+
+    // Copy buttons: data-copy names the element whose text is copied; the messages come from
+    // the button's data- attributes, in the page's language.
     document.querySelectorAll("button[data-copy]").forEach(function (button) {
       button.addEventListener("click", function () {
         var source = document.getElementById(button.getAttribute("data-copy"));
@@ -34,8 +44,8 @@
         }
         if (navigator.clipboard && window.isSecureContext) {
           navigator.clipboard.writeText(text).then(
-            function () { done("Copied."); },
-            function () { done("Select the code and copy it by hand."); }
+            function () { done(button.getAttribute("data-copied")); },
+            function () { done(button.getAttribute("data-copy-failed")); }
           );
         } else {
           var range = document.createRange();
@@ -43,7 +53,8 @@
           var selection = window.getSelection();
           selection.removeAllRanges();
           selection.addRange(range);
-          done(document.execCommand && document.execCommand("copy") ? "Copied." : "Selected: press Ctrl+C to copy.");
+          var copied = document.execCommand && document.execCommand("copy");
+          done(button.getAttribute(copied ? "data-copied" : "data-copy-selected"));
         }
       });
     });
@@ -59,10 +70,10 @@
       });
     });
 
-    // Ask before destructive submits that carry data-confirm.
-    document.querySelectorAll("button[value='delete']").forEach(function (button) {
+    // Ask before destructive submits that carry data-confirm (the question, already translated).
+    document.querySelectorAll("button[data-confirm]").forEach(function (button) {
       button.addEventListener("click", function (event) {
-        if (!window.confirm("Remove this author? They will no longer be able to log in.")) {
+        if (!window.confirm(button.getAttribute("data-confirm"))) {
           event.preventDefault();
         }
       });

@@ -10,14 +10,15 @@ from urllib.parse import urlsplit
 
 from widget.errors import InvalidField
 
-SITE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-VOTER_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# \Z, not $: `$` also matches before a final newline, and "default\n" is not a slug.
+SITE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\Z")
+VOTER_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}\Z")
 POST_MAX = 200
 TITLE_MAX = 300
 URL_MAX = 2000
 FEEDBACK_MAX = 2000
-REASON_RE = re.compile(r"^[a-z0-9_-]{1,40}$")
-LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+REASON_RE = re.compile(r"^[a-z0-9_-]{1,40}\Z")
+LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 FEEDBACK_STATUSES = ("new", "planned", "done", "dismissed", "spam")
 DEFAULT_REASONS = ("unclear", "incomplete", "outdated", "incorrect", "other")
 
@@ -186,7 +187,10 @@ def rating_value(value: Any, name: str = "rating") -> int:
 
 def http_url(value: str, name: str = "url") -> str:
     text = clean_text(value, URL_MAX, name)
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unclosed IPv6 bracket, say: bad input, not a crash
+        raise InvalidField(name, "url must be an absolute http or https address") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InvalidField(name, "url must be an absolute http or https address")
     return text

@@ -214,7 +214,7 @@ def test_phone_and_dark_mode(seeded_server: LiveServer, browser: Any) -> None:
         page.goto(base + "/dashboard/login")
         page.fill("#username", "writer")
         page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
+        page.click("button.primary")  # the header also holds the language buttons
         page.wait_for_url(base + "/dashboard")
         page.goto(base + "/dashboard/sites/field-notes")
         # Nothing is wider than the screen except the table, which scrolls in its own box.
@@ -227,3 +227,82 @@ def test_phone_and_dark_mode(seeded_server: LiveServer, browser: Any) -> None:
         if scheme == "dark":
             assert_accessible(page)
         context.close()
+
+
+def test_slovak_author_on_desktop_and_phone(seeded_server: LiveServer, browser: Any) -> None:
+    """A browser set to Slovak gets the dashboard in Slovak; the switch goes to English."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "widget",
+            "create-author",
+            "jana",
+            "--site",
+            "field-notes",
+            "--db",
+            str(seeded_server.db),
+        ],
+        input=PASSWORD + "\n",
+        text=True,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
+    base = seeded_server.url
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sk-SK")
+    page = context.new_page()
+    page.goto(base + "/dashboard/login")
+    assert page.locator("h1").inner_text() == "Prihlásenie"
+    page.fill("#username", "jana")
+    page.fill("#password", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(base + "/dashboard")
+    assert page.locator("h1").inner_text() == "Vaše weby"
+
+    page.goto(base + "/dashboard/sites/field-notes")
+    assert page.get_attribute("html", "lang") == "sk"
+    assert (page.locator("svg[role=img] title").first.text_content() or "").startswith(
+        "Hlasy za deň"
+    )
+    # Times rewritten by the script in Slovak ("25. 11. 2026 14:03"), not the browser default.
+    first_time = page.locator("table.posts time").first.inner_text()
+    assert re.match(r"\d{1,2}\. \d{1,2}\. \d{4}", first_time), first_time
+    assert page.locator("form.filters").is_visible()
+    shoot(page, "sk-overview", full_page=False)
+    assert_accessible(page)
+
+    # Wide screen: the inbox filters are shown; the summary that folds them is not needed.
+    page.goto(base + "/dashboard/inbox")
+    assert page.locator("details.filter-box form").is_visible()
+    assert page.locator("details.filter-box > summary").is_hidden()
+
+    # The switch: English from now on, for this browser, whatever it asks for.
+    page.click("button[value=en]")
+    page.wait_for_url(base + "/dashboard/inbox")
+    assert page.locator("h1").inner_text() == "Feedback inbox"
+    page.click("button[value=sk]")
+    page.wait_for_url(base + "/dashboard/inbox")
+    assert page.locator("h1").inner_text() == "Schránka spätnej väzby"
+    context.close()
+
+    # A phone: the filters fold away so that feedback fills the first screen.
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, locale="sk-SK"
+    )
+    page = phone.new_page()
+    page.goto(base + "/dashboard/login")
+    page.fill("#username", "jana")
+    page.fill("#password", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(base + "/dashboard")
+    page.goto(base + "/dashboard/inbox")
+    assert page.locator("details.filter-box > summary").is_visible()
+    assert page.locator("#q").is_hidden()
+    assert page.locator("article.feedback").first.bounding_box()["y"] < 844
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot(page, "sk-inbox", full_page=False)
+    assert_accessible(page)
+    page.click("details.filter-box > summary")
+    assert page.locator("#q").is_visible()
+    phone.close()

@@ -157,6 +157,7 @@ def test_inbox_in_slovak_with_plural_forms(slovak_author: tuple[TestClient, str]
     assert "Označeným nastaviť stav" in text and "Všetko okrem spamu" in text
     assert 'aria-label="3 nové"' in page.text  # the unread count in the navigation
     assert "1 hviezdička" in page.text and "2 hviezdičky" in page.text
+    assert '<span class="reason">Niečo chýba</span>' in page.text  # the reader's reason, worded
     assert "Feedback inbox" not in text and "newest first" not in text
 
 

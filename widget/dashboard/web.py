@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from widget import store
+from widget import i18n, store
 from widget.auth import (
     SESSION_COOKIE,
     SESSION_IDLE_SECONDS,
@@ -128,6 +128,16 @@ class Ctx:
             if site.slug == slug:
                 return site
         raise NotFound(self.t("no_such_site"))
+
+    def reason_name(self, reason: str, site: str = "") -> str:
+        """A reader's reason as the widget words it in the author's language: the site's own
+        text for its own reasons, the shipped text for built-in ones, else the bare name."""
+        sites = [self.svc.sites[site]] if site in self.svc.sites else self.sites
+        for candidate in sites:
+            if reason in candidate.reasons or site:
+                texts = candidate.settings.get("texts")
+                return i18n.reason_label(i18n.messages(self.lang, texts), reason)
+        return i18n.reason_label(i18n.messages(self.lang), reason)
 
     def field(self, name: str, default: str = "") -> str:
         value = self.form.get(name) if self.form is not None else None
@@ -294,6 +304,7 @@ async def render(ctx: Ctx, template: str, status: int = 200, **values: Any) -> H
             (code, str(catalogue["lang_name"])) for code, catalogue in CATALOGUES.items()
         ],
         when=ctx.t.when,
+        reason_name=ctx.reason_name,
         iso=iso_time,
         **values,
     )

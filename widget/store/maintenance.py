@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from widget.errors import InvalidField
 from widget.store.privacy import BASELINE_TOTALS
-from widget.store.votes import POST_COLUMNS
+from widget.store.votes import POST_COLUMNS, day_of
 
 
 def recompute(conn: sqlite3.Connection) -> list[dict[str, Any]]:
@@ -103,24 +104,85 @@ _IMPORT_TARGETS = {
 
 
 def import_rows(conn: sqlite3.Connection, rows: Iterable[dict[str, Any]]) -> dict[str, int]:
-    """Load exported rows (in export order), then rebuild aggregates from the votes."""
+    """Load exported rows (in export order), then rebuild aggregates from the votes.
+
+    The database may already hold votes and feedback of its own: votes are keyed by reader,
+    so they merge; feedback ids of another database may be taken here (see _feedback_id); the
+    daily rows are then made to add up to the rebuilt counts (see _reconcile_daily).
+    """
     counts = dict.fromkeys(_EXPORT_FIELDS, 0)
     for number, item in enumerate(rows, start=1):
-        kind = item.get("type")
+        kind = item.get("type") if isinstance(item, dict) else None
         if kind not in _EXPORT_FIELDS:
-            raise InvalidField("type", f"line {number}: unknown record type {kind!r}")
+            raise InvalidField("type", f"line {number}: not a record of a known type")
         values = [item.get(name) for name in _EXPORT_FIELDS[kind]]
         if kind == "site":
             values[2] = json.dumps(values[2] or [])
             values[3] = json.dumps(values[3] or {})
+        if kind == "feedback":
+            values[0] = _feedback_id(conn, item)
         table, key = _IMPORT_TARGETS[kind]
         fields = _EXPORT_FIELDS[kind]
         updates = ", ".join(f"{name} = excluded.{name}" for name in fields if name not in key)
-        conn.execute(
-            f"INSERT INTO {table} ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})"
-            f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}",
-            values,
-        )
+        try:
+            conn.execute(
+                f"INSERT INTO {table} ({', '.join(fields)})"
+                f" VALUES ({', '.join('?' * len(fields))})"
+                f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}",
+                values,
+            )
+        except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError) as exc:
+            # A vote for a post or site not in the file, a rating of 9, a list for a text...
+            raise InvalidField(kind, f"line {number}: {kind} record refused ({exc})") from exc
         counts[kind] += 1
     recompute(conn)
+    _reconcile_daily(conn)
     return counts
+
+
+def _feedback_id(conn: sqlite3.Connection, item: dict[str, Any]) -> Any:
+    """The id an imported feedback item gets here.
+
+    The same item imported before keeps the id it got then (re-importing changes nothing);
+    an id that another item already holds here is not overwritten: the import gets a new one.
+    """
+    twin = conn.execute(
+        "SELECT id FROM feedback WHERE site = ? AND post = ? AND created_at = ? AND text = ?"
+        " ORDER BY id = ? DESC, id LIMIT 1",
+        (
+            item.get("site"),
+            item.get("post"),
+            item.get("created_at"),
+            item.get("text"),
+            item.get("id"),
+        ),
+    ).fetchone()
+    if twin is not None:
+        return twin[0]
+    taken = conn.execute("SELECT 1 FROM feedback WHERE id = ?", (item.get("id"),)).fetchone()
+    return None if taken else item.get("id")
+
+
+def _reconcile_daily(conn: sqlite3.Connection) -> None:
+    """Make each post's daily rows add up to its counts again, as they do after every vote.
+
+    Imported daily rows replace this database's rows of the same days, so merging two
+    databases would otherwise leave the trend short of the total. The difference goes to the
+    day of the post's last vote; it is zero when the same file is imported again.
+    """
+    now = time.time()
+    gaps = conn.execute(
+        "SELECT p.site, p.post, p.votes - coalesce(d.votes, 0), p.total - coalesce(d.total, 0),"
+        " coalesce(p.last_vote_at, ?) FROM posts AS p LEFT JOIN"
+        " (SELECT site, post, sum(votes) AS votes, sum(total) AS total FROM daily"
+        " GROUP BY site, post) AS d ON d.site = p.site AND d.post = p.post"
+        " WHERE p.votes <> coalesce(d.votes, 0) OR p.total <> coalesce(d.total, 0)",
+        (now,),
+    ).fetchall()
+    for site, post, votes, total, when in gaps:
+        conn.execute(
+            "INSERT INTO daily (site, post, day, votes, total) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (site, post, day) DO UPDATE SET"
+            " votes = votes + excluded.votes, total = total + excluded.total",
+            (site, post, day_of(when), votes, total),
+        )

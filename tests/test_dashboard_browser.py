@@ -272,6 +272,16 @@ def test_slovak_author_on_desktop_and_phone(seeded_server: LiveServer, browser: 
     shoot(page, "sk-overview", full_page=False)
     assert_accessible(page)
 
+    # A post: the longer Slovak star labels fit inside the histogram.
+    page.locator("table.posts tbody th a").first.click()
+    page.wait_for_url(re.compile(r".*/post\?post=.*"))
+    assert page.locator("svg.histogram text.axis").first.text_content() == "5 hviezdičiek"
+    leftmost = page.evaluate(
+        "Math.min(...[...document.querySelectorAll('svg.histogram text.axis')]"
+        ".map(t => t.getBBox().x))"
+    )
+    assert leftmost >= 0
+
     # Wide screen: the inbox filters are shown; the summary that folds them is not needed.
     page.goto(base + "/dashboard/inbox")
     assert page.locator("details.filter-box form").is_visible()

@@ -171,14 +171,18 @@ def average_over_time(series: list[DayCount], title: str, t: Texts = ENGLISH) ->
 def distribution(counts: tuple[int, int, int, int, int], title: str, t: Texts = ENGLISH) -> Chart:
     """Horizontal bars, 5 stars on top, as readers expect from shops and app stores."""
     total = sum(counts)
-    row_h, label_w, width = 28, HIST_LABEL, HIST_WIDTH
+    labels = [t("stars", n=stars) for stars in (5, 4, 3, 2, 1)]
+    # "5 stars" fits in HIST_LABEL; "5 hviezdičiek" needs more. About 0.6 em per character at
+    # the largest size the stylesheet gives these labels (14 units on a phone).
+    label_w = max(HIST_LABEL, math.ceil(max(len(label) for label in labels) * 8.4) + 12)
+    row_h, width = 28, HIST_WIDTH
     plot_w = width - label_w - HIST_VALUE
     top = max(counts) or 1
     bars, rows = [], []
     for index, stars in enumerate((5, 4, 3, 2, 1)):
         count = counts[stars - 1]
         share = count / total if total else 0
-        label = t("stars", n=stars)
+        label = labels[index]
         bars.append(Bar(label_w, index * row_h + 4, plot_w * count / top, row_h - 8, label, count))
         rows.append((label, f"{t.number(count)} ({t.percent(share)})"))
     return Chart(

@@ -209,8 +209,9 @@ def host_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostSite]:
 
 @pytest.fixture(scope="module")
 def widget_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The service with --demo, a `default` site and a `blog` site with JSON-LD, threshold 3
-    and its own English thank-you text."""
+    """The service with --demo, a `default` site, a `blog` site with JSON-LD, threshold 3
+    and its own English thank-you text, and a `quiet` site that hides the average until the
+    reader has voted."""
     from widget import store
     from widget.db import open_database
     from widget.models import Site
@@ -223,8 +224,10 @@ def widget_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
         (),
         {"schema": "Article", "threshold": 3, "texts": {"en": {"thanks": "Cheers, thank you!"}}},
     )
+    quiet = Site("quiet", "A quiet site", (), {"hide_average": True})
     conn.execute("BEGIN IMMEDIATE")
     store.save_site(conn, blog)
+    store.save_site(conn, quiet)
     conn.execute("COMMIT")
     conn.close()
     env = {"WIDGET_SECRET_KEY": "embed-secret", "WIDGET_FEEDBACK_MIN_OPEN_MS": "0"}

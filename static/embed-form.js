@@ -5,7 +5,7 @@
   "use strict";
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(
-    "form{display:grid;gap:8px;padding:8px 0}.q{font-weight:600}.chips{display:flex;flex-wrap:wrap;gap:6px}" +
+    ":host{--_err:var(--rw-error,light-dark(#b42318,#ff9b8f))}form{display:grid;gap:8px;padding:8px 0}.q{font-weight:600}.chips{display:flex;flex-wrap:wrap;gap:6px}" +
       "[aria-pressed=true],.pri{background:var(--_ac);border-color:var(--_ac);color:var(--_bg)}" +
       "textarea{background:none;border:1px solid var(--_bd);border-radius:8px;padding:8px;min-height:90px;resize:vertical}" +
       ".cnt{font-size:13px;color:var(--_mut)}.err{color:var(--_err)}.err:empty{display:none}"
@@ -70,23 +70,29 @@
         hp: honeypot.value,
         open_ms: Date.now() - openedAt,
       };
-      call("feedback", "POST", body, error).then((ok) => ok && closed(true));
+      call("feedback", "POST", body, error).then((ok) => ok && (reset(), closed(true)));
     };
 
+    // A sent note is cleared; one closed unsent (Not now, Escape) waits as it was for the
+    // reader's return.
+    const reset = () => {
+      self.dirty = false;
+      area.value = "";
+      reason = null;
+      for (const c of chips.children) c.ariaPressed = false;
+      counted();
+    };
     self.show = (focus) => {
       if (!self.open) {
         self.open = true;
-        self.dirty = false;
         form.hidden = false;
-        area.value = error.textContent = "";
+        error.textContent = "";
         area.ariaInvalid = null;
-        reason = null;
         openedAt = Date.now();
-        for (const c of chips.children) c.ariaPressed = false;
-        counted();
       }
       if (focus) area.focus();
     };
+    reset();
     self.close = () => {
       self.open = false;
       form.hidden = true;

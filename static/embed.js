@@ -1,4 +1,5 @@
-/* Rating Widget embed; why it is written so tersely: README.md "Embedding". */
+/* Rating Widget embed; why it is written so tersely: README.md "Embedding". The server minifies
+ * it (widget/embed.py), so comments and spaces cost readers nothing. */
 ((w, d) => {
   "use strict";
   const queue = w.RatingWidget;
@@ -6,25 +7,33 @@
   const src = d.currentScript || d.querySelector("script[src*='embed.js']");
   const API = new URL(src ? src.src : "/", location.href).origin + "/api/v1/";
   const CSS =
-    ":host{display:block;color-scheme:light dark;--_fg:var(--rw-fg,light-dark(#1f2328,#e6edf3));--_mut:var(--rw-muted,light-dark(#57606a,#a8b1bb));--_bg:var(--rw-bg,light-dark(#fff,#161b22));--_bd:var(--rw-border,light-dark(#d0d7de,#3d444d));--_on:var(--rw-star,light-dark(#e08a00,#f5b83d));--_off:var(--rw-star-off,light-dark(#eceff2,#2d333b));--_ac:var(--rw-accent,light-dark(#0a5cc7,#6cb6ff));--_err:var(--rw-error,light-dark(#b42318,#ff9b8f))}" +
+    ":host{display:block;color-scheme:light dark;--_fg:var(--rw-fg,light-dark(#1f2328,#e6edf3));--_mut:var(--rw-muted,light-dark(#57606a,#a8b1bb));--_bg:var(--rw-bg,light-dark(#fff,#161b22));--_bd:var(--rw-border,light-dark(#d0d7de,#3d444d));--_on:var(--rw-star,light-dark(#e08a00,#f5b83d));--_off:var(--rw-star-off,light-dark(#eceff2,#2d333b));--_ac:var(--rw-accent,light-dark(#0a5cc7,#6cb6ff))}" +
     ":host([data-theme=light]){color-scheme:light}:host([data-theme=dark]){color-scheme:dark}*{box-sizing:border-box;font:inherit;color:inherit;unicode-bidi:plaintext}[hidden]{display:none!important}p{margin:0}" +
     ".w{font:15px/1.45 var(--rw-font,system-ui,sans-serif);color:var(--_fg);background:var(--_bg);border:1px solid var(--_bd);border-radius:var(--rw-radius,12px);padding:6px 12px;text-align:start}" +
     ".row,.act,.g{display:flex;flex-wrap:wrap;align-items:center;gap:4px 10px}.g{gap:0}" +
     "button{background:none;cursor:pointer;min-width:44px;min-height:44px;margin:0;border:1px solid var(--_bd);border-radius:22px;padding:0 14px}" +
-    ".s{border:0;padding:0;color:var(--_off)}svg{width:30px;fill:currentColor;stroke:var(--_mut);stroke-width:1.2;stroke-linejoin:round}.on{color:var(--_on)}" +
-    ".g:hover .s{color:var(--_off)}.g .s:hover,.g .s:has(~:hover){color:var(--_on)}" +
+    // Each star is an empty star under a filled one (.a) clipped to --f (0..1) of its width:
+    // the average paler (4.3: four whole stars and 30% of the fifth); the reader's own vote
+    // (a checked radio), and the preview under the pointer or keyboard focus, at full strength.
+    ".s{border:0;padding:0}svg{width:30px;fill:var(--_off);stroke:var(--_mut);stroke-width:1.2;stroke-linejoin:round}" +
+    ".a{fill:var(--_on);opacity:.45;clip-path:inset(0 calc(100% - 100%*var(--f)) 0 0)}:dir(rtl) svg{scale:-1 1}.g:has([aria-checked=true]) .a{opacity:1}" +
+    ".g:has(:hover,:focus-visible) .a{--f:0}.s:is(:hover,:focus-visible,:has(~:hover,~:focus-visible)) .a{--f:1;opacity:1}" +
     ":focus-visible{outline:2px solid var(--_ac);outline-offset:2px}.sum,.lnk{border:0;padding:0 4px;color:var(--_mut)}.lnk{color:var(--_ac);text-decoration:underline}.info{position:relative}" +
     "ul{position:absolute;z-index:3;min-width:240px;margin:0;padding:8px 12px;list-style:none;display:grid;grid-template-columns:auto 1fr auto;gap:2px 8px;align-items:center;background:var(--_bg);border:1px solid var(--_bd);border-radius:10px;box-shadow:0 4px 16px #0004}" +
-    "li{display:contents}b{flex:1;height:8px;background:var(--_off)}i{display:block;height:8px;background:var(--_on)}" +
+    "li{display:contents}b{height:8px;background:var(--_off)}i{display:block;height:8px;background:var(--_on)}" +
     ".st:not(:empty){padding:4px 0}.act{color:var(--_mut)}" +
     "@media(prefers-reduced-motion:no-preference){.s{transition:.2s}.s:active{scale:.85}}";
+  const STAR = "M12 2.5l2.9 6.1 6.6.8-4.9 4.6 1.3 6.6L12 17.3l-5.9 3.3 1.3-6.6-4.9-4.6 6.6-.8z";
   const HTML =
     "<div class=w part=root><div class=row><div role=radiogroup class=g data-l=label>" +
-    '<button role=radio class=s part=star data-a=vote><svg viewBox="0 0 24 24" aria-hidden=true><path d="M12 2.5l2.9 6.1 6.6.8-4.9 4.6 1.3 6.6L12 17.3l-5.9 3.3 1.3-6.6-4.9-4.6 6.6-.8z"/></svg></button>'.repeat(5) +
+    `<button role=radio class=s part=star data-a=vote><svg viewBox="0 0 24 24" aria-hidden=true><path d="${STAR}"/><path class=a d="${STAR}"/></svg></button>`.repeat(5) +
     "</div><div class=info><button class=sum part=summary aria-controls=d data-a=sum></button>" +
     "<ul id=d data-l=dist hidden></ul></div></div><p class=st role=status part=status tabindex=-1></p>" +
     "<div class=act hidden><span></span><button data-a=change></button>" +
     "<button data-a=withdraw></button><button class=lnk part=more data-a=more></button></div></div>";
+  // Said when the summary cannot be had (its catalogue comes with it); the server fills in
+  // every language from widget/i18n.py ("unavailable").
+  const UNAVAILABLE = { en: "Ratings are unavailable right now." };
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(CSS);
 
@@ -56,7 +65,7 @@
     const key = site + "/" + post;
     const title = ds.title || d.title;
     const ask = (ds.lang || (lang && lang.lang) || navigator.languages.join()).slice(0, 200);
-    let cfg, data, plural, ld, pinned, form, stars, sum, dist, status, act, yours, more;
+    let cfg, data, plural, ld, pinned, form, stars, sum, dist, status, act, yours, more, secret, want;
 
     const t = (k, n, vars) => {
       let m = cfg.messages[k] || k;
@@ -65,13 +74,13 @@
     };
     const say = (text, where = status) => (where.textContent = text);
     const focusStar = (i) => { stars.forEach((b, j) => (b.tabIndex = i == j ? 0 : -1)); stars[i].focus(); };
-    const openDist = (open) => { dist.hidden = !open || !data.count; sum.ariaExpanded = !dist.hidden; };
+    const openDist = (open) => { dist.hidden = !open || !data.count || secret; sum.ariaExpanded = !dist.hidden; };
 
     const build = () => {
       const all = (q) => [...root.querySelectorAll(q)];
       root.innerHTML = HTML;
       root.adoptedStyleSheets = [sheet];
-      for (const n of all("[data-t],.act [data-a]")) n.textContent = t(n.dataset.t || n.dataset.a);
+      for (const n of all(".act [data-a]")) n.textContent = t(n.dataset.a);
       for (const n of all("[data-l]")) n.ariaLabel = t(n.dataset.l);
       (stars = all(".s")).forEach((b, i) => (b.ariaLabel = t("star", i + 1)));
       [sum, dist, status, act, yours, more] = ".sum ul .st .act span .lnk".split(" ").map((q) => root.querySelector(q));
@@ -85,12 +94,19 @@
         if (a == "withdraw") withdraw();
         if (a == "more") openForm(1);
       };
-      stars[0].parentNode.onkeydown = (e) => {
-        const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+      root.firstChild.onkeydown = (e) => {
+        // Escape closes what is open: the distribution first, then the form (which gives focus back).
+        if (e.key == "Escape") {
+          if (!dist.hidden) openDist((pinned = 0));
+          else if (form && form.open) closed();
+          else return;
+          return e.stopPropagation();
+        }
+        // Arrows, Home and End move between the stars (the radio group's keys).
+        const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1, Home: -5, End: 5 }[e.key];
         let at = stars.indexOf(root.activeElement);
-        if (e.key == "Home" || e.key == "End") at = e.key == "Home" ? 0 : 4;
-        else if (!step || at < 0) return;
-        else at += getComputedStyle(host).direction == "rtl" && /Left|Right/.test(e.key) ? -step : step;
+        if (!step || at < 0) return;
+        at += getComputedStyle(host).direction == "rtl" && /Left|Right/.test(e.key) ? -step : step;
         e.preventDefault();
         focusStar(Math.max(0, Math.min(4, at)));
       };
@@ -100,7 +116,7 @@
 
     const show = (next, c) => {
       if (c) {
-        if (!cfg || cfg.lang != c.lang) stars = 0;
+        if (!cfg || cfg.lang != c.lang || cfg.down) stars = 0;
         plural = new Intl.PluralRules((cfg = c).lang);
       }
       if (!cfg) return;
@@ -108,11 +124,10 @@
       data = next;
       const r = mine(key);
       const n = data.count;
-      const hide = cfg.hide_average && !r;
-      const fill = r || (hide ? 0 : Math.round(data.average));
+      const hide = (secret = cfg.hide_average && !r);
       const avg = data.average.toLocaleString(cfg.lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
       stars.forEach((b, i) => {
-        b.classList.toggle("on", i < fill);
+        b.style.cssText = "--f:" + ((r || (!hide && data.average)) - i);
         b.ariaChecked = i + 1 == r;
         b.tabIndex = i == (r || 1) - 1 ? 0 : -1;
       });
@@ -125,9 +140,12 @@
         li.children[1].appendChild(d.createElement("i")).style.width = (n && (100 * k) / n) + "%";
       }
       openDist(pinned);
-      act.hidden = !r;
+      act.hidden = !r || cfg.down;
+      sum.parentNode.hidden = cfg.down;
       yours.textContent = r ? t("yours", 0, { star: t("star", r) }) : "";
       more.hidden = !r || r <= cfg.threshold || (form && form.open);
+      if (want) vote(want, (want = 0)); // the star chosen while the service was away
+      if (cfg.down) return; // keep a server-rendered JSON-LD until the numbers are back
       ld ||= host.querySelector("script[data-rw]");
       if (!cfg.schema || !n) return ld && ld.remove();
       if (!ld || !ld.isConnected) (ld = host.appendChild(d.createElement("script"))).type = "application/ld+json";
@@ -141,7 +159,7 @@
 
     const call = (path, method, body, where) =>
       fetch(API + path, { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ...body, site, post, voter: voter() }) })
-        .then((r) => (r.ok ? r.json() : say(t({ 429: "too_many", 422: "invalid", 403: "refused" }[r.status] || "failed"), where) && 0))
+        .then((r) => (r.ok ? r.json() : say(t({ 429: "too_many", 422: path == "votes" ? "vote_invalid" : "invalid", 403: "refused" }[r.status] || "failed"), where) && 0))
         .catch(() => say(t("failed"), where) && 0);
     const everywhere = (next, r) => {
       mine(key, r);
@@ -149,6 +167,11 @@
     };
 
     const vote = (r) => {
+      // Without the summary there are no texts or settings yet: try for them now, vote after.
+      if (cfg.down) {
+        want = r;
+        return again(self);
+      }
       const url = ds.url || canonical() || location.href.split("#")[0];
       const body = { rating: r, title: title.slice(0, 300) || undefined };
       if (/^https?:/.test(url)) body.url = url.slice(0, 2000);
@@ -192,7 +215,18 @@
       say(sent ? t("sent") : "");
       (sent ? status : more.hidden ? stars[(mine(key) || 1) - 1] : more).focus();
     };
-    return { site, post, key, ask, show, drop: () => root.replaceChildren(ld && ld.remove()) };
+    // The summary failed: the stars stay (so a reader can still vote once the service is back)
+    // with the one text embed.js carries, in the page's language.
+    const down = () => {
+      if (cfg) return; // the numbers, or this line, are there already
+      let lang = ask.slice(0, 2).toLowerCase();
+      if (!UNAVAILABLE[lang]) lang = "en";
+      const m = UNAVAILABLE[lang];
+      show({ count: 0, average: 0, distribution: [0, 0, 0, 0, 0] }, { lang, down: 1, messages: { label: m, star: "{n}/5" } });
+      say(m);
+    };
+    const self = { site, post, key, ask, show, down, drop: () => root.replaceChildren(ld && ld.remove()) };
+    return self;
   };
 
   const mount = (host) => {
@@ -207,8 +241,9 @@
     if (widgets.has(host)) widgets.get(host).drop();
     widgets.delete(host);
   };
-  const refresh = () => {
-    pending = [...widgets.values()];
+  const refresh = () => again(...widgets.values());
+  const again = (...some) => {
+    pending.push(...some);
     fetchPending(true);
   };
   const fetchPending = (fresh) => {
@@ -219,22 +254,29 @@
       const posts = [...new Set(groups[site].map((o) => o.post))];
       for (let i = 0; i < posts.length; i += 100) {
         const part = posts.slice(i, i + 100);
-        const asks = [...new Set(groups[site].filter((o) => part.includes(o.post)).map((o) => o.ask))];
+        const asked = groups[site].filter((o) => part.includes(o.post));
+        const asks = [...new Set(asked.map((o) => o.ask))];
         let q = "summary?site=" + encodeURIComponent(site);
         for (const a of asks) q += "&lang=" + encodeURIComponent(a);
         for (const p of part) q += "&post=" + encodeURIComponent(p);
-        fetch(API + q, { cache })
-          .then((r) => r.json())
-          .then((data) => {
-            const cfg = data.site;
-            for (const o of widgets.values())
-              for (const p of data.posts)
-                if (o.site == site && p.post == o.post && asks.includes(o.ask)) {
-                  const lang = cfg.chosen[asks.indexOf(o.ask)];
-                  o.show(p, { ...cfg, lang, messages: cfg.languages[lang] });
-                }
-          })
-          .catch(() => {});
+        const get = (retry) =>
+          fetch(API + q, { cache: retry ? "no-cache" : cache })
+            .then((r) => (r.ok ? r.json() : Promise.reject(r)))
+            .then((data) => {
+              const cfg = data.site;
+              for (const o of widgets.values())
+                for (const p of data.posts)
+                  if (o.site == site && p.post == o.post && asks.includes(o.ask)) {
+                    const lang = cfg.chosen[asks.indexOf(o.ask)];
+                    o.show(p, { ...cfg, lang, messages: cfg.languages[lang] });
+                  }
+            })
+            .catch((r) => {
+              for (const o of widgets.values()) if (asked.includes(o)) o.down();
+              // Once more after a while: Retry-After on a 429 (capped at 30 s), else 3 s.
+              if (!retry) setTimeout(get, 1e3 * Math.min(30, +r.headers?.get("Retry-After") || 3), 1);
+            });
+        get();
       }
     }
   };

@@ -445,6 +445,181 @@ def test_without_javascript_the_frame_records_votes_and_feedback(
     made.close()
 
 
+# --- stars: the average, the reader's own vote, the preview ---------------------------------
+
+
+def seed(server: LiveServer, post: str, ratings: list[int], site: str = "default") -> None:
+    """Other readers' votes, through the API."""
+    for rating in ratings:
+        body = {"site": site, "post": post, "rating": rating, "voter": voter()}
+        httpx.post(f"{server.url}/api/v1/votes", json=body).raise_for_status()
+
+
+STARS_LOOK = """host => [...host.shadowRoot.querySelectorAll(".s")].map(star => {
+  const filled = getComputedStyle(star.querySelector(".a"));
+  return { clip: filled.clipPath, opacity: Number(filled.opacity) };
+})"""
+
+
+def stars_look(box: Any) -> list[tuple[int, float]]:
+    """Each star as the reader sees it: how much of it is filled (percent) and how strongly."""
+    found = []
+    for star in box.evaluate(STARS_LOOK):
+        # The filled layer is clipped from the end side: inset(0 <empty part> 0 0).
+        empty = float(re.findall(r"(-?[\d.]+)%", star["clip"])[0])
+        found.append((round(min(100.0, max(0.0, 100 - empty))), star["opacity"]))
+    return found
+
+
+def test_average_as_partial_pale_stars_own_vote_and_preview_strong(
+    context: Any, widget_server: LiveServer, host_site: HostSite
+) -> None:
+    seed(widget_server, "partial-1", [5, 5, 5, 5, 4, 4, 4, 4, 4, 3])  # 4.3
+    body = widget("partial-1") + '<div dir="rtl">' + widget("partial-1", 'id="rtl"') + "</div>"
+    url = embed_page(host_site, widget_server, "partial", body)
+    page = context.new_page()
+    page.goto(url)
+    box = page.locator("[data-post=partial-1]").first
+    expect(box.get_by_text("4.3 of 5 · 10 votes")).to_be_visible()
+    # The average is text and a picture; no radio is checked until the reader votes.
+    expect(box.get_by_role("radio")).to_have_count(5)
+    expect(box.get_by_role("radio", checked=True)).to_have_count(0)
+    pale = stars_look(box)
+    assert [filled for filled, _ in pale] == [100, 100, 100, 100, 30]
+    assert {strength for _, strength in pale} == {0.45}
+    # On a right-to-left page the part-filled star fills from its right edge.
+    mirrored = page.locator("#rtl").evaluate(
+        "host => getComputedStyle(host.shadowRoot.querySelector('svg')).scale"
+    )
+    assert mirrored == "-1 1"
+    # The pointer previews its rating in the strong colour.
+    box.get_by_role("radio", name="2 stars").hover()
+    assert stars_look(box) == [(100, 1), (100, 1), (0, 0.45), (0, 0.45), (0, 0.45)]
+    box.get_by_role("radio", name="3 stars").click()
+    expect(box.get_by_role("radio", name="3 stars")).to_have_attribute("aria-checked", "true")
+    expect(box.get_by_text("4.2 of 5 · 11 votes")).to_be_visible()
+    page.mouse.move(0, 0)
+    assert stars_look(box) == [(100, 1), (100, 1), (100, 1), (0, 1), (0, 1)]
+    # So does the keyboard: an arrow previews the star it moves to, before Enter votes.
+    page.keyboard.press("ArrowRight")
+    expect(box.get_by_role("radio", name="4 stars")).to_be_focused()
+    assert [filled for filled, _ in stars_look(box)] == [100, 100, 100, 100, 0]
+    expect(box.get_by_role("radio", name="3 stars")).to_have_attribute("aria-checked", "true")
+
+
+def test_a_site_that_hides_the_average_shows_it_after_the_vote(
+    context: Any, widget_server: LiveServer, host_site: HostSite
+) -> None:
+    seed(widget_server, "quiet-1", [5, 4], site="quiet")
+    url = embed_page(host_site, widget_server, "quiet", widget("quiet-1", 'data-site="quiet"'))
+    page = context.new_page()
+    page.goto(url)
+    box = page.locator("[data-post=quiet-1]")
+    count = box.get_by_role("button", name="2 votes", exact=True)
+    expect(count).to_be_visible()
+    assert [filled for filled, _ in stars_look(box)] == [0, 0, 0, 0, 0]
+    count.click()  # nor does the distribution give it away
+    expect(box.get_by_role("list")).to_be_hidden()
+    box.get_by_role("radio", name="3 stars").click()
+    expect(box.get_by_text("4.0 of 5 · 3 votes")).to_be_visible()
+
+
+# --- Escape, failures ----------------------------------------------------------------------
+
+
+def test_escape_closes_the_distribution_then_the_form(
+    context: Any, widget_server: LiveServer, host_site: HostSite
+) -> None:
+    seed(widget_server, "escape-1", [4])
+    url = embed_page(host_site, widget_server, "escape", widget("escape-1"))
+    page = context.new_page()
+    page.goto(url)
+    box = page.locator("[data-post=escape-1]")
+    numbers = box.get_by_role("button", name="4.0 of 5 · 1 vote")
+    numbers.click()
+    spread = box.get_by_role("list", name="How readers rated it")
+    expect(spread).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(spread).to_be_hidden()
+    expect(numbers).to_be_focused()
+    expect(numbers).to_have_attribute("aria-expanded", "false")
+    one = box.get_by_role("radio", name="1 star", exact=True)
+    one.click()
+    note = box.get_by_label("Your note to the author")
+    note.fill("Half a thought")
+    page.keyboard.press("Escape")
+    expect(note).to_be_hidden()
+    expect(one).to_be_focused()
+    # The unsent note waits for the reader's return.
+    page.keyboard.press("Enter")
+    expect(note).to_have_value("Half a thought")
+
+
+def failing(*answers: int | str) -> Any:
+    """A summary route that fails with each answer in turn (a status, or "abort" for a lost
+    connection), then lets requests through to the server."""
+    left = list(answers)
+
+    def handler(route: Any) -> None:
+        if not left:
+            route.continue_()
+        elif (answer := left.pop(0)) == "abort":
+            route.abort()
+        else:
+            headers = {
+                "Access-Control-Allow-Origin": "*",
+                "Access-Control-Expose-Headers": "Retry-After",
+                "Retry-After": "1",
+            }
+            error = {"error": {"code": "busy", "message": "failed by the test"}}
+            route.fulfill(status=answer, json=error, headers=headers)
+
+    return handler
+
+
+def test_a_failed_summary_is_said_in_the_pages_language_and_retried(
+    context: Any, widget_server: LiveServer, host_site: HostSite
+) -> None:
+    seed(widget_server, "down-1", [4])
+    body = widget("down-1") + widget("down-sk", 'data-lang="sk-SK"')
+    url = embed_page(host_site, widget_server, "down", body)
+    page = context.new_page()
+    page.route("**/api/v1/summary?**", failing(429))  # Retry-After: 1
+    page.goto(url)
+    box, slovak = page.locator("[data-post=down-1]"), page.locator("[data-post=down-sk]")
+    expect(box.get_by_role("status")).to_have_text("Ratings are unavailable right now.")
+    expect(slovak.get_by_role("status")).to_have_text("Hodnotenia sú teraz nedostupné.")
+    expect(box.get_by_role("radio")).to_have_count(5)
+    expect(box.get_by_role("radio", name="4/5")).to_be_visible()
+    # One retry after the second the server asked for, and the widget is whole again.
+    expect(box.get_by_text("4.0 of 5 · 1 vote")).to_be_visible()
+    expect(slovak.get_by_text("Zatiaľ bez hodnotenia")).to_be_visible()
+    expect(box.get_by_role("status")).to_have_text("")
+    expect(box.get_by_role("radio", name="4 stars")).to_be_visible()
+
+
+def test_a_reader_can_vote_once_the_service_is_back_and_refusals_have_vote_words(
+    context: Any, widget_server: LiveServer, host_site: HostSite
+) -> None:
+    url = embed_page(host_site, widget_server, "back", widget("back-1"))
+    page = context.new_page()
+    page.route("**/api/v1/summary?**", failing("abort"))
+    page.goto(url)
+    box = page.locator("[data-post=back-1]")
+    expect(box.get_by_role("status")).to_have_text("Ratings are unavailable right now.")
+    # The service is back: the chosen star asks for the summary again, then votes.
+    box.get_by_role("radio", name="4/5").click()
+    expect(box.get_by_role("status")).to_have_text("Thank you for rating!")
+    expect(box.get_by_role("radio", name="4 stars")).to_have_attribute("aria-checked", "true")
+    assert summary(widget_server, "back-1") == (1, 4.0)
+    page.route("**/api/v1/votes", refusing(422))
+    box.get_by_role("radio", name="5 stars").click()
+    expect(box.get_by_role("status")).to_have_text(
+        "The rating could not be recorded. Please reload the page and try again."
+    )
+    assert summary(widget_server, "back-1") == (1, 4.0)
+
+
 # --- accessibility and screenshots ---------------------------------------------------------
 
 
@@ -488,10 +663,7 @@ def test_screenshots_light_dark_and_mobile(chromium: Any, widget_server: LiveSer
         ("embed-mobile.png", "/demo", {"width": 375, "height": 812}, "light"),
         ("embed-many.png", "/demo/many", {"width": 1000, "height": 1400}, "light"),
     )
-    httpx.post(
-        f"{widget_server.url}/api/v1/votes",
-        json={"post": "jezero-field-guide", "rating": 5, "voter": voter()},
-    )
+    seed(widget_server, "jezero-field-guide", [5, 4, 4])  # an average with a part-filled star
     for name, path, viewport, scheme in shots:
         made = chromium.new_context(viewport=viewport, color_scheme=scheme, device_scale_factor=1)
         page = made.new_page()

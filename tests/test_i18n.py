@@ -128,3 +128,18 @@ def test_client_texts_send_each_chosen_catalogue_once() -> None:
     assert found["chosen"] == ["sk", "sk", "en"]
     assert set(found["languages"]) == {"sk", "en"}
     assert found["languages"]["sk"]["thanks"] == "Vďaka!"
+
+
+# Texts the widget added for failures: each written out in every language, not borrowed.
+FAILURE_KEYS = ("unavailable", "vote_invalid")
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+@pytest.mark.parametrize("key", FAILURE_KEYS)
+def test_failure_texts_exist_in_every_language(lang: str, key: str) -> None:
+    found = i18n.CATALOGUES[lang].get(key)
+    assert isinstance(found, str) and found.strip(), f"{lang}.{key} is missing"
+    if lang != "en":
+        assert found != ENGLISH[key], f"{lang}.{key} is still English"
+    # A vote's refusal has its own words, not the feedback note's.
+    assert i18n.CATALOGUES[lang]["vote_invalid"] != i18n.CATALOGUES[lang]["invalid"]

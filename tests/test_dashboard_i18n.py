@@ -17,7 +17,11 @@ from widget.settings import Settings
 
 ENGLISH = CATALOGUES["en"]
 # The plural categories each language needs for whole numbers (CLDR).
-PLURAL_FORMS = {"en": {"one", "other"}, "sk": {"one", "few", "other"}}
+PLURAL_FORMS = {
+    "en": {"one", "other"},
+    "sk": {"one", "few", "other"},
+    "cs": {"one", "few", "other"},
+}
 SLOVAK = {"Accept-Language": "sk-SK,sk;q=0.9,en;q=0.5"}
 
 
@@ -46,9 +50,10 @@ def test_placeholders_and_plural_forms_match_english(lang: str) -> None:
         assert all(form.strip() for form in forms), f"{lang}.{key} is empty"
 
 
-def test_slovak_is_not_english_left_untranslated() -> None:
-    same = {k for k, v in CATALOGUES["sk"].items() if v == ENGLISH[k]}
-    # Names, symbols and words that Slovak borrows as they are.
+@pytest.mark.parametrize("lang", [lang for lang in CATALOGUES if lang != "en"])
+def test_no_text_is_english_left_untranslated(lang: str) -> None:
+    same = {k for k, v in CATALOGUES[lang].items() if v == ENGLISH[k]}
+    # Names, symbols and words that these languages borrow as they are.
     allowed = {"app_name", "none_value", "status_spam", "widget_section"}
     assert same <= allowed, sorted(same - allowed)
 
@@ -72,6 +77,8 @@ def test_numbers_and_dates_follow_the_language() -> None:
     assert sk.date(date(2026, 11, 25)) == "25. 11. 2026" and en.date("2026-11-25") == "2026-11-25"
     assert sk.percent(0.5) == "50\u00a0%" and en.percent(0.5) == "50%"
     assert sk.when(None) == "nikdy"
+    assert Texts("cs").date("2026-01-05") == "5. 1. 2026"
+    assert Texts("cs")("vote_count", n=5) == "5 hlasů"
 
 
 def test_html_texts_escape_the_text_but_keep_markup_values() -> None:
@@ -86,6 +93,7 @@ def test_html_texts_escape_the_text_but_keep_markup_values() -> None:
     ("header", "expected"),
     [
         ("sk", "sk"),
+        ("cs-CZ,cs;q=0.9", "cs"),
         ("sk-SK,sk;q=0.9,en-US;q=0.8", "sk"),
         ("de-AT, sk;q=0.8, en;q=0.5", "sk"),  # German is not a dashboard language
         ("en-GB,en;q=0.9,sk;q=0.8", "en"),
@@ -228,7 +236,7 @@ def test_the_switch_refuses_unknown_languages_and_forged_forms(
     client, csrf = slovak_author
     unknown = client.post("/dashboard/language", data={"csrf": csrf, "lang": "xx"})
     assert unknown.status_code == 422
-    assert "vyberte jeden z jazykov: en, sk" in unknown.text
+    assert "vyberte jeden z jazykov: en, sk, cs" in unknown.text
     forged = client.post("/dashboard/language", data={"csrf": "forged", "lang": "en"})
     assert forged.status_code == 403
     assert '<html lang="sk">' in client.get("/dashboard").text  # nothing changed
@@ -240,3 +248,12 @@ def test_inbox_filters_fold_away_unless_in_use(slovak_author: tuple[TestClient, 
     assert re.search(r'<details class="filter-box">\s*<summary>Filtre</summary>', plain)
     filtered = client.get("/dashboard/inbox?rating=1").text
     assert '<details class="filter-box" open>' in filtered
+
+
+def test_inbox_in_czech(slovak_author: tuple[TestClient, str]) -> None:
+    client, _ = slovak_author
+    page = client.get("/dashboard/inbox", headers={"Accept-Language": "cs"})
+    text = visible_text(page.text)
+    assert '<html lang="cs">' in page.text
+    assert "Schránka zpětné vazby" in text and "3 položky, nejnovější nahoře." in text
+    assert '<span class="reason">Něco chybí</span>' in page.text

@@ -2,8 +2,8 @@
 
 The reader-facing catalogues live in widget/i18n.py and travel to the embed; these are for
 authors only and never leave the server. Each language is its own data module (messages_en,
-messages_sk) so that this one stays about behaviour: which language an author gets, and how a
-text, a number or a date is written in it.
+messages_sk, ...) so that this one stays about behaviour: which language an author gets, and
+how a text, a number or a date is written in it.
 
 Choice of language, first match wins: the author's own choice (a small cookie set by the switch
 in the page header, kept across logins), then the browser's Accept-Language (q-values
@@ -19,12 +19,13 @@ from datetime import UTC, date, datetime
 
 from markupsafe import Markup, escape
 
+from widget.dashboard.messages_cs import CS
 from widget.dashboard.messages_en import EN
 from widget.dashboard.messages_sk import SK
 from widget.i18n import Catalogue, plural_category
 from widget.models import FEEDBACK_STATUSES
 
-CATALOGUES: dict[str, Catalogue] = {"en": EN, "sk": SK}
+CATALOGUES: dict[str, Catalogue] = {"en": EN, "sk": SK, "cs": CS}
 LANGUAGES = tuple(CATALOGUES)
 DEFAULT_LANG = "en"
 LANG_COOKIE = "widget_dashboard_lang"
@@ -40,7 +41,14 @@ class NumberStyle:
     percent: str  # between the number and %, as the language writes it
 
 
-NUMBER_STYLES = {"en": NumberStyle(".", ",", ""), "sk": NumberStyle(",", NBSP, NBSP)}
+NUMBER_STYLES = {
+    "en": NumberStyle(".", ",", ""),
+    "sk": NumberStyle(",", NBSP, NBSP),
+    "cs": NumberStyle(",", NBSP, NBSP),
+}
+# Day, month and year as each language writes them; English keeps ISO 8601, which reads the
+# same in the US and the UK.
+DATE_FORMATS = {"en": "{y:04d}-{m:02d}-{d:02d}", "sk": "{d}. {m}. {y}", "cs": "{d}. {m}. {y}"}
 
 
 def negotiate(accept_language: str | None) -> str | None:
@@ -104,11 +112,11 @@ class Texts:
         return NUMBER_STYLES.get(self.lang, NUMBER_STYLES[DEFAULT_LANG])
 
     def number(self, value: int) -> str:
-        """1,234 in English, 1 234 (no-break space) in Slovak."""
+        """1,234 in English, 1 234 (no-break space) in Slovak and Czech."""
         return f"{value:,}".replace(",", self.style.group)
 
     def decimal(self, value: float, places: int = 2) -> str:
-        """4.35 in English, 4,35 in Slovak; thousands grouped like number()."""
+        """4.35 in English, 4,35 in Slovak and Czech; thousands grouped like number()."""
         whole = f"{value:,.{places}f}".replace(",", "\0").replace(".", self.style.decimal)
         return whole.replace("\0", self.style.group)
 
@@ -120,13 +128,11 @@ class Texts:
         return f"{share * 100:.0f}{self.style.percent}%"
 
     def date(self, day: date | str) -> str:
-        """2026-11-25 in English (read the same way in the US and the UK), 25. 11. 2026 in
-        Slovak."""
+        """2026-11-25 in English, 25. 11. 2026 in Slovak and Czech."""
         if isinstance(day, str):
             day = date.fromisoformat(day)
-        if self.lang == "sk":
-            return f"{day.day}. {day.month}. {day.year}"
-        return day.isoformat()
+        pattern = DATE_FORMATS.get(self.lang, DATE_FORMATS[DEFAULT_LANG])
+        return pattern.format(d=day.day, m=day.month, y=day.year)
 
     def when(self, timestamp: float | None) -> str:
         """A moment in UTC, the server's fallback: dashboard.js rewrites it in local time."""

@@ -237,7 +237,7 @@ def rows_count(client: TestClient) -> int:
 def test_frame_bad_input_is_answered_in_words_and_changes_nothing(client: TestClient) -> None:
     page = client.post("/embed/frame", data=frame_form(client, rating="9"))
     assert page.status_code == 422
-    assert "could not be accepted" in page.text
+    assert "The rating could not be recorded." in page.text
     page = client.post("/embed/frame", json={"post": "p"})
     assert page.status_code == 415
     page = client.post("/embed/frame", data={"post": "p", "x": "y" * 9000})

@@ -231,6 +231,8 @@ async def _answer_post(request: Request, act: Any) -> Response:
     except WidgetError as exc:
         empty_text = exc.field == "text" and not form.get("text", "").strip()
         words = "need_text" if empty_text else ERROR_WORDS.get(exc.code, "failed")
+        if words == "invalid" and act is _vote:
+            words = "vote_invalid"  # the same words the script's widget uses for a vote
         return await render_frame(ctx, words, more=True, status=exc.status)
     return RedirectResponse(ctx.url(done=done), status_code=303)
 

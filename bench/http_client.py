@@ -40,20 +40,21 @@ def request(
         conn.close()
 
 
-class _FormFields(HTMLParser):
-    """The login form's action and every named input (hidden CSRF token included)."""
+class _Forms(HTMLParser):
+    """Every form of a page: its action and its named inputs (hidden CSRF token included)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.action: str | None = None
-        self.fields: dict[str, str] = {}
+        self.forms: list[tuple[str, dict[str, str], set[str]]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
-        if tag == "form" and self.action is None:
-            self.action = values.get("action") or ""
-        if tag == "input" and values.get("name"):
-            self.fields[str(values["name"])] = values.get("value") or ""
+        if tag == "form":
+            self.forms.append((values.get("action") or "", {}, set()))
+        elif tag == "input" and values.get("name") and self.forms:
+            name = str(values["name"])
+            self.forms[-1][1][name] = values.get("value") or ""
+            self.forms[-1][2].add(values.get("type") or "text")
 
 
 def _cookies(headers: list[tuple[str, str]], jar: dict[str, str]) -> None:
@@ -76,14 +77,17 @@ def login_cookie(base: str, username: str, password: str) -> tuple[str, str]:
     jar: dict[str, str] = {}
     status, headers, page = request(base + "/dashboard/login")
     _cookies(headers, jar)
-    form = _FormFields()
-    form.feed(page.decode("utf-8", "replace"))
-    fields = dict(form.fields)
+    parser = _Forms()
+    parser.feed(page.decode("utf-8", "replace"))
+    # The login form is the one with a password field (a page may have others, e.g. language).
+    found = [form for form in parser.forms if "password" in form[2]]
+    if not found:
+        raise RuntimeError("no login form with a password field at /dashboard/login")
+    action, fields, _ = found[0]
     user_field = next((k for k in fields if re.search("user|login|name", k)), "username")
     pass_field = next((k for k in fields if "pass" in k), "password")
     fields[user_field] = username
     fields[pass_field] = password
-    action = form.action or "/dashboard/login"
     if not action.startswith("/"):
         action = "/dashboard/login"
     cookie = "; ".join(f"{k}={v}" for k, v in jar.items())

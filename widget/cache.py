@@ -19,6 +19,8 @@ class SummaryCache:
         self._max = max_entries
         self.hits = 0
         self.misses = 0
+        self._puts = 0  # committed values put, and entries evicted: see put_loaded
+        self._evictions = 0
 
     @property
     def entries(self) -> Mapping[tuple[str, str], Summary]:
@@ -38,13 +40,27 @@ class SummaryCache:
         self._entries.pop(key, None)
         self._make_room()
         self._entries[key] = summary
+        self._puts += 1
 
-    def put_loaded(self, summary: Summary) -> None:
-        """A value read from the database: only fills a gap."""
+    def epoch(self) -> tuple[int, int]:
+        """Taken just before a database read; give it back to put_loaded."""
+        return (self._puts, self._evictions)
+
+    def put_loaded(self, summary: Summary, since: tuple[int, int]) -> None:
+        """A value read from the database (the read began at `since`): only fills a gap.
+
+        A gap can also be a newer value the writer put while we read and that was evicted
+        since; then the loaded value is older than what was committed and must not come back.
+        We cannot tell which keys went, so when values were both put and evicted during the
+        read, the loaded one is not kept: only a full, churning cache pays with a re-read.
+        """
         key = (summary.site, summary.post)
-        if key not in self._entries:
-            self._make_room()
-            self._entries[key] = summary
+        if key in self._entries:
+            return
+        if self._puts != since[0] and self._evictions != since[1]:
+            return
+        self._make_room()
+        self._entries[key] = summary
 
     def forget_site(self, site: str) -> None:
         for key in [key for key in self._entries if key[0] == site]:
@@ -60,6 +76,7 @@ class SummaryCache:
         # Dicts keep insertion order, so the first key is the least recently written.
         while len(self._entries) >= self._max:
             del self._entries[next(iter(self._entries))]
+            self._evictions += 1
 
 
 @dataclass(frozen=True, slots=True)

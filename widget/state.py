@@ -67,9 +67,10 @@ class Services:
             else:
                 found[post] = hit
         if missing:
+            since = self.cache.epoch()
             loaded = await store.read_summaries(self.reader, site, missing)
             for summary in loaded.values():
-                self.cache.put_loaded(summary)
+                self.cache.put_loaded(summary, since)
                 # A write may have landed while we read: the cache has the newest value.
                 found[summary.post] = self.cache.get(site, summary.post) or summary
         return [found[post] for post in posts]

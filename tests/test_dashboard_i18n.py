@@ -21,6 +21,13 @@ PLURAL_FORMS = {
     "en": {"one", "other"},
     "sk": {"one", "few", "other"},
     "cs": {"one", "few", "other"},
+    "de": {"one", "other"},
+}
+# Names, symbols and words a language borrows from English as they are.
+SAME_AS_ENGLISH = {"app_name", "none_value", "status_spam", "widget_section"}
+BORROWED = {
+    "de": {"feedback", "tab_feedback", "export_feedback", "name", "status", "status_nav"}
+    | {"export_format"},
 }
 SLOVAK = {"Accept-Language": "sk-SK,sk;q=0.9,en;q=0.5"}
 
@@ -53,8 +60,7 @@ def test_placeholders_and_plural_forms_match_english(lang: str) -> None:
 @pytest.mark.parametrize("lang", [lang for lang in CATALOGUES if lang != "en"])
 def test_no_text_is_english_left_untranslated(lang: str) -> None:
     same = {k for k, v in CATALOGUES[lang].items() if v == ENGLISH[k]}
-    # Names, symbols and words that these languages borrow as they are.
-    allowed = {"app_name", "none_value", "status_spam", "widget_section"}
+    allowed = SAME_AS_ENGLISH | BORROWED.get(lang, set())
     assert same <= allowed, sorted(same - allowed)
 
 
@@ -79,6 +85,8 @@ def test_numbers_and_dates_follow_the_language() -> None:
     assert sk.when(None) == "nikdy"
     assert Texts("cs").date("2026-01-05") == "5. 1. 2026"
     assert Texts("cs")("vote_count", n=5) == "5 hlasů"
+    de = Texts("de")
+    assert de.date("2026-01-05") == "05.01.2026" and de.decimal(1234.5) == "1.234,50"
 
 
 def test_html_texts_escape_the_text_but_keep_markup_values() -> None:
@@ -95,12 +103,13 @@ def test_html_texts_escape_the_text_but_keep_markup_values() -> None:
         ("sk", "sk"),
         ("cs-CZ,cs;q=0.9", "cs"),
         ("sk-SK,sk;q=0.9,en-US;q=0.8", "sk"),
-        ("de-AT, sk;q=0.8, en;q=0.5", "sk"),  # German is not a dashboard language
+        ("de-AT, sk;q=0.8, en;q=0.5", "de"),  # the region does not matter
+        ("pl-PL, sk;q=0.8, en;q=0.5", "sk"),  # Polish is not a dashboard language
         ("en-GB,en;q=0.9,sk;q=0.8", "en"),
         ("en;q=0.2, sk;q=0.7", "sk"),  # the q-values decide, not the order
         ("sk;q=0", None),  # "not Slovak"
         ("sk;q=oops", None),
-        ("fr, de", None),
+        ("pl, hu", None),
         ("", None),
     ],
 )
@@ -236,7 +245,7 @@ def test_the_switch_refuses_unknown_languages_and_forged_forms(
     client, csrf = slovak_author
     unknown = client.post("/dashboard/language", data={"csrf": csrf, "lang": "xx"})
     assert unknown.status_code == 422
-    assert "vyberte jeden z jazykov: en, sk, cs" in unknown.text
+    assert "vyberte jeden z jazykov: en, sk, cs, de" in unknown.text
     forged = client.post("/dashboard/language", data={"csrf": "forged", "lang": "en"})
     assert forged.status_code == 403
     assert '<html lang="sk">' in client.get("/dashboard").text  # nothing changed

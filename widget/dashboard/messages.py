@@ -20,12 +20,13 @@ from datetime import UTC, date, datetime
 from markupsafe import Markup, escape
 
 from widget.dashboard.messages_cs import CS
+from widget.dashboard.messages_de import DE
 from widget.dashboard.messages_en import EN
 from widget.dashboard.messages_sk import SK
 from widget.i18n import Catalogue, plural_category
 from widget.models import FEEDBACK_STATUSES
 
-CATALOGUES: dict[str, Catalogue] = {"en": EN, "sk": SK, "cs": CS}
+CATALOGUES: dict[str, Catalogue] = {"en": EN, "sk": SK, "cs": CS, "de": DE}
 LANGUAGES = tuple(CATALOGUES)
 DEFAULT_LANG = "en"
 LANG_COOKIE = "widget_dashboard_lang"
@@ -45,16 +46,22 @@ NUMBER_STYLES = {
     "en": NumberStyle(".", ",", ""),
     "sk": NumberStyle(",", NBSP, NBSP),
     "cs": NumberStyle(",", NBSP, NBSP),
+    "de": NumberStyle(",", ".", NBSP),
 }
 # Day, month and year as each language writes them; English keeps ISO 8601, which reads the
 # same in the US and the UK.
-DATE_FORMATS = {"en": "{y:04d}-{m:02d}-{d:02d}", "sk": "{d}. {m}. {y}", "cs": "{d}. {m}. {y}"}
+DATE_FORMATS = {
+    "en": "{y:04d}-{m:02d}-{d:02d}",
+    "sk": "{d}. {m}. {y}",
+    "cs": "{d}. {m}. {y}",
+    "de": "{d:02d}.{m:02d}.{y}",
+}
 
 
 def negotiate(accept_language: str | None) -> str | None:
     """The dashboard language the browser prefers most, or None when it names none of ours.
 
-    "de-AT, sk;q=0.8, en;q=0.5" gives "sk": German is not shipped, and Slovak outranks English.
+    "pl-PL, sk;q=0.8, en;q=0.5" gives "sk": Polish is not shipped, and Slovak outranks English.
     Malformed q-values count as 0 so that a broken header cannot win over a good one.
     """
     ranked: list[tuple[float, int, str]] = []
@@ -112,11 +119,11 @@ class Texts:
         return NUMBER_STYLES.get(self.lang, NUMBER_STYLES[DEFAULT_LANG])
 
     def number(self, value: int) -> str:
-        """1,234 in English, 1 234 (no-break space) in Slovak and Czech."""
+        """1,234 in English, 1 234 (no-break space) in Slovak and Czech, 1.234 in German."""
         return f"{value:,}".replace(",", self.style.group)
 
     def decimal(self, value: float, places: int = 2) -> str:
-        """4.35 in English, 4,35 in Slovak and Czech; thousands grouped like number()."""
+        """4.35 in English, 4,35 in the other languages; thousands grouped like number()."""
         whole = f"{value:,.{places}f}".replace(",", "\0").replace(".", self.style.decimal)
         return whole.replace("\0", self.style.group)
 
@@ -128,7 +135,7 @@ class Texts:
         return f"{share * 100:.0f}{self.style.percent}%"
 
     def date(self, day: date | str) -> str:
-        """2026-11-25 in English, 25. 11. 2026 in Slovak and Czech."""
+        """2026-11-25 in English, 25. 11. 2026 in Slovak and Czech, 25.11.2026 in German."""
         if isinstance(day, str):
             day = date.fromisoformat(day)
         pattern = DATE_FORMATS.get(self.lang, DATE_FORMATS[DEFAULT_LANG])

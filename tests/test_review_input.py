@@ -6,6 +6,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import voter
+from widget.errors import ConfigError
+from widget.settings import Settings
 
 
 def _summary(client: TestClient, post: str) -> dict[str, object]:
@@ -48,3 +50,17 @@ def test_feedback_language_with_a_trailing_newline_is_refused(client: TestClient
     )
     assert answer.status_code == 422
     assert answer.json()["error"]["field"] == "lang"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"WIDGET_CACHE_SIZE": "0"},  # every summary read was a 500
+        {"WIDGET_WRITER_BATCH": "0"},
+        {"WIDGET_MAX_BODY_BYTES": "-1"},  # every vote was a 413
+        {"WIDGET_SUMMARY_MAX_AGE": "-5"},
+    ],
+)
+def test_sizes_that_cannot_work_stop_the_start(env: dict[str, str]) -> None:
+    with pytest.raises(ConfigError, match=next(iter(env))):
+        Settings.from_env(env)

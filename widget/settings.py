@@ -43,7 +43,9 @@ class Settings:
     )
     log_format: str = _setting("text", "WIDGET_LOG_FORMAT", "Log format: `text` or `json`.")
     access_log: bool = _setting(True, "WIDGET_ACCESS_LOG", "Log one line per request.")
-    server: str = _setting("uvicorn", "WIDGET_SERVER", "ASGI server: `uvicorn` or `granian`.")
+    server: str = _setting(
+        "granian", "WIDGET_SERVER", "ASGI server: `granian` (faster, see bench/) or `uvicorn`."
+    )
     demo: bool = _setting(False, "WIDGET_DEMO", "Also serve the demo article at /demo.")
     max_body_bytes: int = _setting(
         16384, "WIDGET_MAX_BODY_BYTES", "Largest accepted API request body, in bytes."
@@ -144,6 +146,11 @@ class Settings:
                 "WIDGET_DAILY_VOTES_PER_POST and WIDGET_RETENTION_DAYS must not be negative,"
                 " WIDGET_LIMITER_KEYS at least 2"
             )
+        for name in ("cache_size", "writer_batch", "max_body_bytes"):
+            if getattr(self, name) < 1:  # an empty cache or batch cannot hold the one it needs
+                raise ConfigError(f"WIDGET_{name.upper()} must be at least 1")
+        if self.summary_max_age < 0:
+            raise ConfigError("WIDGET_SUMMARY_MAX_AGE must not be negative")
         if not self.akismet_url.startswith(("https://", "http://")):
             raise ConfigError("WIDGET_AKISMET_URL must be an http or https URL")
         for cidr in self.trusted_proxies:

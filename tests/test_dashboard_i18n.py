@@ -22,12 +22,16 @@ PLURAL_FORMS = {
     "sk": {"one", "few", "other"},
     "cs": {"one", "few", "other"},
     "de": {"one", "other"},
+    "fr": {"one", "other"},
 }
 # Names, symbols and words a language borrows from English as they are.
 SAME_AS_ENGLISH = {"app_name", "none_value", "status_spam", "widget_section"}
 BORROWED = {
     "de": {"feedback", "tab_feedback", "export_feedback", "name", "status", "status_nav"}
     | {"export_format"},
+    "fr": {"nav_sites", "sort_score", "sort_votes", "votes", "col_score", "col_votes", "score"}
+    | {"site", "site_section", "sites", "export_votes", "export_format", "exports", "tab_exports"}
+    | {"vote_count", "votes_in_range"},
 }
 SLOVAK = {"Accept-Language": "sk-SK,sk;q=0.9,en;q=0.5"}
 
@@ -87,6 +91,9 @@ def test_numbers_and_dates_follow_the_language() -> None:
     assert Texts("cs")("vote_count", n=5) == "5 hlasů"
     de = Texts("de")
     assert de.date("2026-01-05") == "05.01.2026" and de.decimal(1234.5) == "1.234,50"
+    fr = Texts("fr")
+    assert fr.date("2026-01-05") == "05/01/2026" and fr.decimal(1234.5) == "1\u202f234,50"
+    assert fr("vote_count", n=0) == "0 vote"  # French counts zero as singular
 
 
 def test_html_texts_escape_the_text_but_keep_markup_values() -> None:
@@ -245,7 +252,7 @@ def test_the_switch_refuses_unknown_languages_and_forged_forms(
     client, csrf = slovak_author
     unknown = client.post("/dashboard/language", data={"csrf": csrf, "lang": "xx"})
     assert unknown.status_code == 422
-    assert "vyberte jeden z jazykov: en, sk, cs, de" in unknown.text
+    assert "vyberte jeden z jazykov: en, sk, cs, de, fr" in unknown.text
     forged = client.post("/dashboard/language", data={"csrf": "forged", "lang": "en"})
     assert forged.status_code == 403
     assert '<html lang="sk">' in client.get("/dashboard").text  # nothing changed

@@ -22,17 +22,19 @@ from markupsafe import Markup, escape
 from widget.dashboard.messages_cs import CS
 from widget.dashboard.messages_de import DE
 from widget.dashboard.messages_en import EN
+from widget.dashboard.messages_fr import FR
 from widget.dashboard.messages_sk import SK
 from widget.i18n import Catalogue, plural_category
 from widget.models import FEEDBACK_STATUSES
 
-CATALOGUES: dict[str, Catalogue] = {"en": EN, "sk": SK, "cs": CS, "de": DE}
+CATALOGUES: dict[str, Catalogue] = {"en": EN, "sk": SK, "cs": CS, "de": DE, "fr": FR}
 LANGUAGES = tuple(CATALOGUES)
 DEFAULT_LANG = "en"
 LANG_COOKIE = "widget_dashboard_lang"
 LANG_COOKIE_SECONDS = 365 * 86400
 
 NBSP = "\u00a0"
+NARROW_NBSP = "\u202f"  # French groups digits and sets % apart with it (CLDR)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ NUMBER_STYLES = {
     "sk": NumberStyle(",", NBSP, NBSP),
     "cs": NumberStyle(",", NBSP, NBSP),
     "de": NumberStyle(",", ".", NBSP),
+    "fr": NumberStyle(",", NARROW_NBSP, NARROW_NBSP),
 }
 # Day, month and year as each language writes them; English keeps ISO 8601, which reads the
 # same in the US and the UK.
@@ -55,6 +58,7 @@ DATE_FORMATS = {
     "sk": "{d}. {m}. {y}",
     "cs": "{d}. {m}. {y}",
     "de": "{d:02d}.{m:02d}.{y}",
+    "fr": "{d:02d}/{m:02d}/{y}",
 }
 
 
@@ -135,7 +139,7 @@ class Texts:
         return f"{share * 100:.0f}{self.style.percent}%"
 
     def date(self, day: date | str) -> str:
-        """2026-11-25 in English, 25. 11. 2026 in Slovak and Czech, 25.11.2026 in German."""
+        """2026-11-25 in English, 25. 11. 2026 in Slovak, 25.11.2026 in German, and so on."""
         if isinstance(day, str):
             day = date.fromisoformat(day)
         pattern = DATE_FORMATS.get(self.lang, DATE_FORMATS[DEFAULT_LANG])

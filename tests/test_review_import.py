@@ -96,3 +96,33 @@ def test_import_refuses_bad_records_with_their_line_and_changes_nothing(
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM posts").fetchone() == (0,)
     conn.close()
+
+
+def test_foreign_post_ids_are_cleaned_like_the_api_cleans_them(tmp_path: Path) -> None:
+    """A post id the widget can never ask for would hold votes nobody sees."""
+    db = str(tmp_path / "wp.db")
+    source = tmp_path / "wp.csv"
+    source.write_text(
+        "rating_id,rating_postid,rating_rating,rating_timestamp\n1, hello\x01world ,4,1700000000\n"
+    )
+    _run("import", "--db", db, "--format", "wp-postratings", str(source))
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT post, votes FROM posts").fetchall() == [("helloworld", 1)]
+    conn.close()
+
+
+@pytest.mark.parametrize("row", ["1,,5,1700000000", "1,42,5", "1," + "x" * 300 + ",5,1700000000"])
+def test_foreign_rows_the_widget_cannot_use_are_refused_with_their_line(
+    tmp_path: Path, row: str
+) -> None:
+    db = str(tmp_path / "wp.db")
+    source = tmp_path / "wp.csv"
+    source.write_text("rating_id,rating_postid,rating_rating,rating_timestamp\n" + row + "\n")
+    result = CliRunner().invoke(
+        cli, ["import", "--db", db, "--format", "wp-postratings", str(source)]
+    )
+    assert result.exit_code == 1, result.output
+    assert "line 2" in result.output
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM votes").fetchone() == (0,)
+    conn.close()

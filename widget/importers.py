@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from widget.errors import InvalidField
+from widget.models import post_id
 
 FORMATS = ("wp-postratings", "rate-my-post")
 
@@ -57,7 +58,8 @@ def read_foreign(
     votes: list[dict[str, Any]] = []
     reader = csv.DictReader(lines)
     for number, row in enumerate(reader, start=2):
-        missing = [c for c in (id_col, post_col, rating_col, time_col) if c not in row]
+        # A short row has None in its last columns (csv.DictReader).
+        missing = [c for c in (id_col, post_col, rating_col, time_col) if row.get(c) is None]
         if missing:
             raise InvalidField("columns", f"line {number}: missing column {missing[0]!r}")
         try:
@@ -66,7 +68,10 @@ def read_foreign(
             raise InvalidField("rating", f"line {number}: rating {row[rating_col]!r}") from exc
         if not 1 <= rating <= 5:
             continue  # other actions (Rate My Post also logs non-vote events)
-        post = row[post_col].strip()
+        try:  # the id the widget will ask for: cleaned as the API cleans it
+            post = post_id(row[post_col])
+        except InvalidField as exc:
+            raise InvalidField("post", f"line {number}: {exc.message}") from exc
         when = _timestamp(row[time_col])
         key = hmac.new(secret.encode(), f"{fmt}:{row[id_col]}".encode(), hashlib.sha256)
         entry = posts.setdefault(

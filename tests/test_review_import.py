@@ -82,6 +82,11 @@ def test_import_into_a_live_database_adds_up_and_keeps_its_feedback(tmp_path: Pa
             ' "rating": 9, "created_at": 1, "updated_at": 1}',
             "line 2",
         ),
+        (
+            '{"type": "vote", "site": "default", "post": "p", "voter_key": "k",'
+            ' "rating": 3.5, "created_at": 1, "updated_at": 1}',
+            "line 2",
+        ),
     ],
 )
 def test_import_refuses_bad_records_with_their_line_and_changes_nothing(

@@ -121,6 +121,9 @@ def import_rows(conn: sqlite3.Connection, rows: Iterable[dict[str, Any]]) -> dic
             values[3] = json.dumps(values[3] or {})
         if kind == "feedback":
             values[0] = _feedback_id(conn, item)
+        if kind == "vote" and not _is_rating(item.get("rating")):
+            # 3.5 passes the table's CHECK but falls in no bucket of the distribution.
+            raise InvalidField("rating", f"line {number}: a vote's rating is 1, 2, 3, 4 or 5")
         table, key = _IMPORT_TARGETS[kind]
         fields = _EXPORT_FIELDS[kind]
         updates = ", ".join(f"{name} = excluded.{name}" for name in fields if name not in key)
@@ -138,6 +141,10 @@ def import_rows(conn: sqlite3.Connection, rows: Iterable[dict[str, Any]]) -> dic
     recompute(conn)
     _reconcile_daily(conn)
     return counts
+
+
+def _is_rating(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5
 
 
 def _feedback_id(conn: sqlite3.Connection, item: dict[str, Any]) -> Any:

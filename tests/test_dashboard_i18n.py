@@ -23,6 +23,7 @@ PLURAL_FORMS = {
     "cs": {"one", "few", "other"},
     "de": {"one", "other"},
     "fr": {"one", "other"},
+    "es": {"one", "other"},
 }
 # Names, symbols and words a language borrows from English as they are.
 SAME_AS_ENGLISH = {"app_name", "none_value", "status_spam", "widget_section"}
@@ -94,6 +95,9 @@ def test_numbers_and_dates_follow_the_language() -> None:
     fr = Texts("fr")
     assert fr.date("2026-01-05") == "05/01/2026" and fr.decimal(1234.5) == "1\u202f234,50"
     assert fr("vote_count", n=0) == "0 vote"  # French counts zero as singular
+    es = Texts("es")
+    assert es.number(1234) == "1234" and es.number(12345) == "12.345"
+    assert es.date("2026-01-05") == "5/1/2026" and es.decimal(4.35) == "4,35"
 
 
 def test_html_texts_escape_the_text_but_keep_markup_values() -> None:
@@ -252,7 +256,7 @@ def test_the_switch_refuses_unknown_languages_and_forged_forms(
     client, csrf = slovak_author
     unknown = client.post("/dashboard/language", data={"csrf": csrf, "lang": "xx"})
     assert unknown.status_code == 422
-    assert "vyberte jeden z jazykov: en, sk, cs, de, fr" in unknown.text
+    assert "vyberte jeden z jazykov: en, sk, cs, de, fr, es" in unknown.text
     forged = client.post("/dashboard/language", data={"csrf": "forged", "lang": "en"})
     assert forged.status_code == 403
     assert '<html lang="sk">' in client.get("/dashboard").text  # nothing changed

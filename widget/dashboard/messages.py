@@ -22,12 +22,13 @@ from markupsafe import Markup, escape
 from widget.dashboard.messages_cs import CS
 from widget.dashboard.messages_de import DE
 from widget.dashboard.messages_en import EN
+from widget.dashboard.messages_es import ES
 from widget.dashboard.messages_fr import FR
 from widget.dashboard.messages_sk import SK
 from widget.i18n import Catalogue, plural_category
 from widget.models import FEEDBACK_STATUSES
 
-CATALOGUES: dict[str, Catalogue] = {"en": EN, "sk": SK, "cs": CS, "de": DE, "fr": FR}
+CATALOGUES: dict[str, Catalogue] = {"en": EN, "sk": SK, "cs": CS, "de": DE, "fr": FR, "es": ES}
 LANGUAGES = tuple(CATALOGUES)
 DEFAULT_LANG = "en"
 LANG_COOKIE = "widget_dashboard_lang"
@@ -42,6 +43,7 @@ class NumberStyle:
     decimal: str
     group: str
     percent: str  # between the number and %, as the language writes it
+    group_from: int = 1000  # Spanish writes 1234 but 12.345 (CLDR minimum grouping digits)
 
 
 NUMBER_STYLES = {
@@ -50,6 +52,7 @@ NUMBER_STYLES = {
     "cs": NumberStyle(",", NBSP, NBSP),
     "de": NumberStyle(",", ".", NBSP),
     "fr": NumberStyle(",", NARROW_NBSP, NARROW_NBSP),
+    "es": NumberStyle(",", ".", NBSP, group_from=10000),
 }
 # Day, month and year as each language writes them; English keeps ISO 8601, which reads the
 # same in the US and the UK.
@@ -59,6 +62,7 @@ DATE_FORMATS = {
     "cs": "{d}. {m}. {y}",
     "de": "{d:02d}.{m:02d}.{y}",
     "fr": "{d:02d}/{m:02d}/{y}",
+    "es": "{d}/{m}/{y}",
 }
 
 
@@ -124,11 +128,13 @@ class Texts:
 
     def number(self, value: int) -> str:
         """1,234 in English, 1 234 (no-break space) in Slovak and Czech, 1.234 in German."""
-        return f"{value:,}".replace(",", self.style.group)
+        grouping = "," if abs(value) >= self.style.group_from else ""
+        return f"{value:{grouping}}".replace(",", self.style.group)
 
     def decimal(self, value: float, places: int = 2) -> str:
         """4.35 in English, 4,35 in the other languages; thousands grouped like number()."""
-        whole = f"{value:,.{places}f}".replace(",", "\0").replace(".", self.style.decimal)
+        grouping = "," if abs(value) >= self.style.group_from else ""
+        whole = f"{value:{grouping}.{places}f}".replace(",", "\0").replace(".", self.style.decimal)
         return whole.replace("\0", self.style.group)
 
     def short(self, value: float) -> str:

@@ -20,7 +20,7 @@ DE: Catalogue = {
     "nav_sites": "Websites",
     "nav_inbox": "Posteingang",
     "nav_authors": "Autoren",
-    "nav_audit": "Änderungsprotokoll",
+    "nav_audit": "Protokoll",
     "nav_new": {"one": "{n} neu", "other": "{n} neu"},
     "log_out": "Abmelden",
     "unknown_language": "wählen Sie eine dieser Sprachen: {choices}",

@@ -288,9 +288,13 @@ def test_slovak_author_on_desktop_and_phone(seeded_server: LiveServer, browser: 
     assert page.locator("details.filter-box > summary").is_hidden()
 
     # The switch: English from now on, for this browser, whatever it asks for.
+    page.click("details.languages > summary")
     page.click("button[value=en]")
     page.wait_for_url(base + "/dashboard/inbox")
     assert page.locator("h1").inner_text() == "Feedback inbox"
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.locator("details.languages > summary").inner_text().endswith("English")
+    page.click("details.languages > summary")
     page.click("button[value=sk]")
     page.wait_for_url(base + "/dashboard/inbox")
     assert page.locator("h1").inner_text() == "Schránka spätnej väzby"

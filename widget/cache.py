@@ -97,10 +97,14 @@ class RenderedSummaries:
     or a changed site replaces those objects, so a stale body can never be served.
     """
 
+    # Bounded in bytes too: an answer for a page's few posts is ~1-10 KB, but a query of long
+    # post ids can be 60 KB with an answer of 20 KB, and 1024 of those held 140 MB.
+    MAX_BYTES = 16 * 1024 * 1024
+
     def __init__(self, max_entries: int = 1024) -> None:
-        # Bounded small: an answer for 100 posts with texts in several languages is ~10 KB.
         self._entries: dict[bytes, Rendered] = {}
         self._max = max_entries
+        self.size_bytes = 0  # of the query strings and bodies kept
 
     def get(self, query: bytes, cache: SummaryCache, sites: Mapping[str, Site]) -> Rendered | None:
         found = self._entries.get(query)
@@ -117,8 +121,16 @@ class RenderedSummaries:
         return found
 
     def put(self, query: bytes, rendered: Rendered) -> None:
-        if len(self._entries) >= self._max:
+        size = len(query) + len(rendered.body)
+        if size > self.MAX_BYTES // 64:
+            return  # one such answer is worth recomputing rather than crowding out others
+        if len(self._entries) >= self._max or self.size_bytes + size > self.MAX_BYTES:
             # Oldest first (insertion order): a popular query comes straight back.
-            for key in list(self._entries)[: self._max // 2]:
-                del self._entries[key]
+            for key in list(self._entries)[: max(1, len(self._entries) // 2)]:
+                old = self._entries.pop(key)
+                self.size_bytes -= len(key) + len(old.body)
+        replaced = self._entries.pop(query, None)
+        if replaced is not None:
+            self.size_bytes -= len(query) + len(replaced.body)
         self._entries[query] = rendered
+        self.size_bytes += size

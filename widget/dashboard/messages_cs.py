@@ -272,7 +272,7 @@ CS: Catalogue = {
     "allowed_origins": "Povolené zdroje (origins)",
     "origins_help": "Jeden na řádek, například {example}. Hlasovat mohou jen stránky odtud. Když pole necháte prázdné, může hlasovat kterýkoli web.",
     "widget_section": "Widget",
-    "threshold": "Ptát se na zpětnou vazbu při hodnocení nejvýše",
+    "threshold": "Nejvyšší hodnocení, při kterém žádat zpětnou vazbu",
     "threshold_help": "Čtenáři, kteří dají nejvýše tolik hvězdiček, hned uvidí formulář pro zpětnou vazbu; ostatní dostanou odkaz „napište autorovi víc“.",
     "reasons_offered": "Nabízené důvody",
     "reasons_help": "Krátké názvy oddělené mezerami. Když pole necháte prázdné: {defaults}. Vlastním důvodům dejte popisek v části Texty jako {example}.",

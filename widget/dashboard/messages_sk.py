@@ -272,7 +272,7 @@ SK: Catalogue = {
     "allowed_origins": "Povolené zdroje (origins)",
     "origins_help": "Jeden na riadok, napríklad {example}. Hlasovať môžu iba stránky odtiaľto. Ak pole necháte prázdne, môže hlasovať ktorýkoľvek web.",
     "widget_section": "Widget",
-    "threshold": "Pýtať sa na spätnú väzbu pri hodnotení nanajvýš",
+    "threshold": "Najvyššie hodnotenie, pri ktorom žiadať spätnú väzbu",
     "threshold_help": "Čitatelia, ktorí dajú najviac toľkoto hviezdičiek, hneď uvidia formulár na spätnú väzbu; ostatní dostanú odkaz „napíšte autorovi viac“.",
     "reasons_offered": "Ponúkané dôvody",
     "reasons_help": "Krátke názvy oddelené medzerami. Ak pole necháte prázdne: {defaults}. Vlastným dôvodom dajte popis v časti Texty ako {example}.",

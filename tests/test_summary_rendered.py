@@ -47,3 +47,16 @@ def test_conditional_request_and_cors_still_per_request(client: TestClient) -> N
     other = client.get("/api/v1/summary?post=a", headers={"Origin": "https://blog.example"})
     assert other.headers["access-control-allow-origin"] == "https://blog.example"
     assert client.get("/api/v1/summary?post=a").headers.get("access-control-allow-origin") is None
+
+
+def test_a_reused_answer_carries_every_header_of_a_fresh_one(client: TestClient) -> None:
+    fresh = client.get("/api/v1/summary?post=h", headers={"Origin": "https://a.example"})
+    reused = client.get("/api/v1/summary?post=h", headers={"Origin": "https://b.example"})
+    for response in (fresh, reused):
+        assert response.headers["content-type"] == "application/json"
+        assert response.headers["cache-control"].startswith("public, max-age=")
+        assert int(response.headers["content-length"]) == len(response.content)
+        assert response.headers["vary"] == "Origin"
+        assert response.headers["x-content-type-options"] == "nosniff"
+    assert reused.content == fresh.content and reused.headers["etag"] == fresh.headers["etag"]
+    assert reused.headers["access-control-allow-origin"] == "https://b.example"

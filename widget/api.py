@@ -48,6 +48,16 @@ def dumps(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+class EncodedResponse(Response):
+    """A 200 whose headers are already bytes: a reused summary answer skips encoding them."""
+
+    def __init__(self, body: bytes, raw_headers: list[tuple[bytes, bytes]]) -> None:
+        self.status_code = 200
+        self.body = body
+        self.background = None
+        self.raw_headers = raw_headers
+
+
 def json_response(
     payload: Any, status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
@@ -163,12 +173,17 @@ async def summary(request: Request) -> Response:
     query: bytes = request.scope["query_string"]
     # The same query as before, none of its posts voted on since: the bytes already sent.
     rendered = svc.rendered.get(query, svc.cache, svc.sites) or await _render_summary(svc, request)
-    headers = cors_headers(rendered.site, request.headers.get("origin"))
-    headers["ETag"] = rendered.etag
-    headers["Cache-Control"] = f"public, max-age={svc.settings.summary_max_age}"
+    origin = request.headers.get("origin")
     if rendered.etag in request.headers.get("if-none-match", ""):
+        headers = cors_headers(rendered.site, origin)
+        headers["ETag"] = rendered.etag
+        headers["Cache-Control"] = f"public, max-age={svc.settings.summary_max_age}"
         return Response(status_code=304, headers=headers)
-    return Response(rendered.body, headers=headers, media_type="application/json")
+    cors = [
+        (name.lower().encode(), value.encode("latin-1"))
+        for name, value in cors_headers(rendered.site, origin).items()
+    ]
+    return EncodedResponse(rendered.body, [*rendered.headers, *cors])
 
 
 async def _render_summary(svc: Services, request: Request) -> Rendered:
@@ -181,7 +196,13 @@ async def _render_summary(svc: Services, request: Request) -> Rendered:
         config.update(i18n.client_texts(asks, config["texts"]))
     body = dumps({"posts": [s.as_dict() for s in found], "site": config})
     etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-    rendered = Rendered(site, tuple(found), body, etag)
+    headers = (
+        (b"content-length", str(len(body)).encode()),
+        (b"content-type", b"application/json"),
+        (b"etag", etag.encode()),
+        (b"cache-control", f"public, max-age={svc.settings.summary_max_age}".encode()),
+    )
+    rendered = Rendered(site, tuple(found), body, etag, headers)
     svc.rendered.put(request.scope["query_string"], rendered)
     return rendered
 

@@ -68,6 +68,8 @@ class SummaryCache:
 
     def clear(self) -> None:
         self._entries.clear()
+        self._puts += 1  # a read begun before is older than what made us clear: see put_loaded
+        self._evictions += 1
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -87,6 +89,7 @@ class Rendered:
     summaries: tuple[Summary, ...]
     body: bytes
     etag: str
+    headers: tuple[tuple[bytes, bytes], ...] = ()  # encoded, all but the per-request CORS ones
 
 
 class RenderedSummaries:

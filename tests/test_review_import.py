@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,27 @@ def test_foreign_rows_the_widget_cannot_use_are_refused_with_their_line(
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM votes").fetchone() == (0,)
     conn.close()
+
+
+def test_a_running_service_shows_what_the_cli_imported(tmp_path: Path) -> None:
+    """import and recompute change votes under the service; its cache must not hide them."""
+    settings = _settings(tmp_path / "live.db", "k")
+    source = tmp_path / "more.jsonl"
+    source.write_text(
+        '{"type": "post", "site": "default", "post": "p"}\n'
+        '{"type": "vote", "site": "default", "post": "p", "voter_key": "imported",'
+        ' "rating": 1, "created_at": 1, "updated_at": 1}\n'
+    )
+    with TestClient(create_app(settings)) as client:
+        client.post("/api/v1/votes", json={"post": "p", "rating": 5, "voter": voter()})
+        assert _count(client) == 1  # now in the service's cache
+        _run("import", "--db", settings.db, str(source))
+        deadline = time.monotonic() + 30
+        while _count(client) != 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _count(client) == 2
+
+
+def _count(client: TestClient) -> int:
+    count: int = client.get("/api/v1/summary?post=p").json()["posts"][0]["count"]
+    return count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -115,6 +116,7 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
             sites=sites,
         )
         log.info("serving database %s", settings.db)
+        follower = asyncio.ensure_future(app.state.services.follow_other_writers())
         await dashboard.announce_setup(app.state.services)
         unmask = logs.anonymize_access_logs() if settings.anonymize_logs else None
         try:
@@ -122,6 +124,9 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
         finally:
             if unmask is not None:
                 unmask()
+            follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await follower
             await guard.close()
             await writer.close()
             await reader.close()

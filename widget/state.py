@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +15,7 @@ from starlette.requests import Request
 from widget import store
 from widget.cache import RenderedSummaries, SummaryCache
 from widget.db import Operation, Writer
-from widget.errors import NotFound
+from widget.errors import NotFound, WidgetError
 from widget.guard import IPNetwork
 from widget.guard.service import Guard
 from widget.metrics import Metrics
@@ -21,6 +23,8 @@ from widget.models import Site, Summary
 from widget.settings import Settings
 
 T = TypeVar("T")
+log = logging.getLogger("widget")
+OTHER_WRITERS_SECONDS = 1.0
 
 
 @dataclass
@@ -55,6 +59,26 @@ class Services:
 
     async def reload_sites(self) -> None:
         self.sites = await self.write(store.load_sites)
+
+    async def follow_other_writers(self, every: float = OTHER_WRITERS_SECONDS) -> None:
+        """Forget cached summaries and sites when another process changed the database.
+
+        The CLI's import, recompute and seed-demo write to the file while we serve; only the
+        writer's connection can tell (its data_version moves for commits but its own), and a
+        cached count would otherwise stay wrong until the post's next vote or a restart.
+        """
+        seen: int | None = None
+        while True:
+            try:
+                version = await self.write(store.data_version)
+                if seen is not None and version != seen:
+                    log.info("the database was changed by another process; reloading")
+                    self.cache.clear()
+                    await self.reload_sites()
+                seen = version
+            except WidgetError:  # busy or shutting down: ask again next time
+                pass
+            await asyncio.sleep(every)
 
     async def summaries(self, site: str, posts: list[str]) -> list[Summary]:
         """From the cache; the misses in one query on the read connection."""

@@ -45,7 +45,7 @@ from widget.store.inbox import (
     triage_feedback,
     unread_count,
 )
-from widget.store.maintenance import export_rows, import_rows, recompute
+from widget.store.maintenance import data_version, export_rows, import_rows, recompute
 from widget.store.privacy import (
     Forgotten,
     Purged,
@@ -92,6 +92,7 @@ __all__ = [
     "create_author",
     "create_site",
     "daily_trend",
+    "data_version",
     "day_of",
     "delete_author",
     "export_feedback",

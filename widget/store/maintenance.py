@@ -44,6 +44,11 @@ def recompute(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return drifts
 
 
+def data_version(conn: sqlite3.Connection) -> int:
+    """Changes whenever another connection (another process) commits; our own commits do not."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
 _EXPORT_QUERIES = {
     "site": "SELECT slug, name, origins, settings FROM sites ORDER BY slug",
     "post": "SELECT site, post, title, url, last_vote_at FROM posts ORDER BY site, post",

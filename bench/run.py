@@ -86,7 +86,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> Run:
     args = parse_args(argv)
-    rounds = 1 if args.quick else 3
+    rounds = 1 if args.quick else 9  # 1-second slices: short enough to track a busy machine
     duration = args.duration or (1.0 if args.quick else 9.0)
     warmup = 0.0 if args.quick else 1.0
     servers = [s.strip() for s in args.servers.split(",") if s.strip()]

@@ -156,3 +156,30 @@ def test_a_running_service_shows_what_the_cli_imported(tmp_path: Path) -> None:
 def _count(client: TestClient) -> int:
     count: int = client.get("/api/v1/summary?post=p").json()["posts"][0]["count"]
     return count
+
+
+@pytest.mark.parametrize("when", ["9" * 30, "99999999999999", "1e400"])
+def test_a_foreign_time_out_of_range_is_refused_with_its_line(tmp_path: Path, when: str) -> None:
+    db = str(tmp_path / "wp.db")
+    source = tmp_path / "wp.csv"
+    source.write_text(
+        "rating_id,rating_postid,rating_rating,rating_timestamp\n" + f"1,42,5,{when}\n"
+    )
+    result = CliRunner().invoke(
+        cli, ["import", "--db", db, "--format", "wp-postratings", str(source)]
+    )
+    assert result.exit_code == 1, result.output
+    assert "line 2" in result.output
+
+
+def test_an_exported_post_with_an_odd_last_vote_time_still_imports(tmp_path: Path) -> None:
+    db = str(tmp_path / "odd.db")
+    source = tmp_path / "odd.jsonl"
+    source.write_text(
+        '{"type": "post", "site": "default", "post": "p", "last_vote_at": 1e300}\n'
+        '{"type": "vote", "site": "default", "post": "p", "voter_key": "k",'
+        ' "rating": 4, "created_at": 1, "updated_at": 1}\n'
+    )
+    _run("import", "--db", db, str(source))
+    posts, daily, _ = _state(db)
+    assert posts == daily == (1, 4)

@@ -36,15 +36,23 @@ _COLUMNS = {
 }
 
 
-def _timestamp(raw: str) -> float:
+# Up to the last second of year 9999, which datetime (and so the daily rows) can still name.
+LATEST_TIME = 253402300799
+
+
+def _timestamp(raw: str, number: int) -> float:
     raw = raw.strip()
-    if raw.isdigit():
-        return float(raw)
     try:
-        parsed = datetime.fromisoformat(raw)
-    except ValueError as exc:
-        raise InvalidField("time", f"cannot read the time {raw!r}") from exc
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+        if raw.isascii() and raw.isdigit():
+            when = float(raw)
+        else:
+            parsed = datetime.fromisoformat(raw)
+            when = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+    except ValueError:
+        when = -1.0
+    if not 0 <= when <= LATEST_TIME:
+        raise InvalidField("time", f"line {number}: cannot read the time {raw[:40]!r}")
+    return when
 
 
 def read_foreign(
@@ -72,7 +80,7 @@ def read_foreign(
             post = post_id(row[post_col])
         except InvalidField as exc:
             raise InvalidField("post", f"line {number}: {exc.message}") from exc
-        when = _timestamp(row[time_col])
+        when = _timestamp(row[time_col], number)
         key = hmac.new(secret.encode(), f"{fmt}:{row[id_col]}".encode(), hashlib.sha256)
         entry = posts.setdefault(
             post,

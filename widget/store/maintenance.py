@@ -192,9 +192,13 @@ def _reconcile_daily(conn: sqlite3.Connection) -> None:
         (now,),
     ).fetchall()
     for site, post, votes, total, when in gaps:
+        try:
+            day = day_of(float(when))
+        except (TypeError, ValueError, OverflowError, OSError):  # a hand-edited file's time
+            day = day_of(now)
         conn.execute(
             "INSERT INTO daily (site, post, day, votes, total) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (site, post, day) DO UPDATE SET"
             " votes = votes + excluded.votes, total = total + excluded.total",
-            (site, post, day_of(when), votes, total),
+            (site, post, day, votes, total),
         )

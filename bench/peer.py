@@ -46,6 +46,14 @@ def install(work: Path) -> Path:
     return executable
 
 
+def versions(executable: Path) -> str:
+    python = executable.parent / "python"
+    code = "import importlib.metadata as m; print(m.version('isso'), m.version('gevent'))"
+    done = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
+    found = done.stdout.split()
+    return f"isso {found[0]}, gevent {found[1]}" if len(found) == 2 else "isso (version unknown)"
+
+
 def config(work: Path, port: int) -> Path:
     db = work / "isso.db"
     db.unlink(missing_ok=True)
@@ -114,6 +122,6 @@ def bench_isso(run: Run, load: Load, prefix: list[str]) -> None:
         status, body = fetch(f"{origin}/?uri={THREAD}&limit=1000")
         likes = sum(reply["likes"] for reply in json.loads(body)["replies"])
         like.note = f"{likes:,} likes counted of {like.requests:,}"
-        run.facts["isso"] = f"isso with gevent ({', '.join(PACKAGES)} from PyPI), one process"
+        run.facts["isso"] = f"{versions(executable)} from PyPI; `isso run` with gevent, one process"
     finally:
         server.stop()

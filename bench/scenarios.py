@@ -88,7 +88,11 @@ def bench_server(run: Run, server: str, load: Load, prefix: list[str], quick: bo
         if batches:
             run.facts[f"{server}: writes per commit (mean)"] = batches
         code, seconds = service.stop()
-        run.facts[f"{server}: SIGTERM stop after the load"] = f"exit {code} in {seconds:.2f} s"
+        # uvicorn re-raises the signal after its graceful stop, so -15 there is the normal end.
+        drained = "writer drained" in service.log_path.read_text(errors="replace")
+        run.facts[f"{server}: SIGTERM stop after the load"] = (
+            f"exit {code} in {seconds:.2f} s, writer drained: {'yes' if drained else 'NO'}"
+        )
         dashboard(run, server, load, prefix, bare, report_lua, quick)
         million(run, server, load, prefix, read_lua, quick)
     finally:

@@ -11,6 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Scope
 
 from widget import i18n, store
 from widget.cache import Rendered
@@ -145,7 +146,11 @@ async def preflight(request: Request) -> Response:
 
 def client_of(svc: Services, request: Request) -> str:
     """The reader's address (trusted proxies considered); it goes no further than the guard."""
-    scope = request.scope
+    return address_of(svc, request.scope)
+
+
+def address_of(svc: Services, scope: Scope) -> str:
+    """client_of for a raw ASGI scope."""
     client = scope.get("client")
     peer = client[0] if client else None
     if not svc.guard.trusted:

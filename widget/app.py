@@ -20,6 +20,7 @@ from widget.access_log import AccessLog
 from widget.cache import SummaryCache
 from widget.db import Writer, connect_reader, open_database
 from widget.errors import MethodNotAllowed, NotFound, OriginNotAllowed, WidgetError
+from widget.fastpath import SummaryFastPath
 from widget.guard import parse_networks
 from widget.guard.service import Guard
 from widget.metrics import Metrics, MetricsMiddleware
@@ -154,6 +155,7 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
                 headers=[(b"x-content-type-options", b"nosniff")],  # on every response
             ),
             Middleware(dashboard.DashboardHeaders),
+            Middleware(SummaryFastPath),
         ],
         exception_handlers={
             WidgetError: handle_widget_error,

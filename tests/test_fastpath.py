@@ -1,0 +1,58 @@
+"""Repeated summary reads answered before the router must be the same answers."""
+
+from __future__ import annotations
+
+from starlette.testclient import TestClient
+
+from tests.conftest import voter
+from widget.app import create_app
+from widget.settings import Settings
+
+URL = "/api/v1/summary?post=a&post=b"
+ORIGIN = {"Origin": "https://blog.example"}
+
+
+def reads(client: TestClient) -> int:
+    metrics = client.get("/metrics").text
+    line = next(
+        row
+        for row in metrics.splitlines()
+        if row.startswith("widget_requests_total{")
+        and 'path="/api/v1/summary"' in row
+        and 'status="200"' in row
+    )
+    return int(float(line.rsplit(" ", 1)[1]))
+
+
+def test_repeated_read_is_the_same_answer(client: TestClient) -> None:
+    first = client.get(URL, headers=ORIGIN)
+    second = client.get(URL, headers=ORIGIN)  # served by the fast path
+    assert second.status_code == 200
+    assert second.content == first.content
+    for name in ("etag", "cache-control", "content-type", "vary", "x-content-type-options"):
+        assert second.headers[name] == first.headers[name]
+    assert second.headers["access-control-allow-origin"] == "https://blog.example"
+    assert reads(client) == 2  # still counted in the metrics
+
+
+def test_a_vote_changes_the_repeated_answer(client: TestClient) -> None:
+    client.get(URL)
+    before = client.get(URL).json()["posts"][0]["count"]
+    client.post("/api/v1/votes", json={"post": "a", "rating": 5, "voter": voter()})
+    after = client.get(URL).json()["posts"][0]
+    assert (before, after["count"], after["average"]) == (0, 1, 5.0)
+
+
+def test_conditional_read_still_gets_304(client: TestClient) -> None:
+    etag = client.get(URL).headers["etag"]
+    assert client.get(URL, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_read_limit_holds_on_repeated_reads(settings: Settings) -> None:
+    limited = settings.replace(summary_burst=3, summary_per_minute=1)
+    with TestClient(create_app(limited)) as client:
+        statuses = [client.get(URL).status_code for _ in range(5)]
+        refused = client.get(URL)
+    assert statuses == [200, 200, 200, 429, 429]
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert int(refused.headers["retry-after"]) >= 1

@@ -56,3 +56,15 @@ def test_read_limit_holds_on_repeated_reads(settings: Settings) -> None:
     assert statuses == [200, 200, 200, 429, 429]
     assert refused.json()["error"]["code"] == "rate_limited"
     assert int(refused.headers["retry-after"]) >= 1
+
+
+def test_site_totals_are_kept_only_until_the_next_write(client: TestClient) -> None:
+    svc = client.app.state.services  # type: ignore[attr-defined]
+    portal = client.portal
+    assert portal is not None
+    first = portal.call(svc.site_stats, "default")
+    assert portal.call(svc.site_stats, "default") is first  # nothing written: the kept answer
+    client.post("/api/v1/votes", json={"post": "a", "rating": 4, "voter": voter()})
+    after = portal.call(svc.site_stats, "default")
+    assert after is not first
+    assert (after.votes, after.total) == (first.votes + 1, first.total + 4)

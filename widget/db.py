@@ -88,6 +88,8 @@ class Writer:
         self._thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="writer")
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        # Batches run so far: a cheap "has anything been written since?" for read caches.
+        self.batches = 0
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="writer")
@@ -143,6 +145,7 @@ class Writer:
             except Exception as exc:  # the commit itself failed: nobody's write happened
                 log.exception("write batch of %d failed", len(batch))
                 results = [Unavailable(f"the database refused the write: {exc}")] * len(batch)
+            self.batches += 1
             if self._on_batch is not None:
                 self._on_batch(len(batch))
             for job, result in zip(batch, results, strict=True):

@@ -40,6 +40,7 @@ class Services:
     sites: dict[str, Site] = field(default_factory=dict)
     started_at: float = field(default_factory=time.time)
     extras: dict[str, Any] = field(default_factory=dict)
+    _site_stats: dict[str, tuple[int, store.SiteStats]] = field(default_factory=dict)
     rendered: RenderedSummaries = field(default_factory=RenderedSummaries)
 
     def site(self, slug: str) -> Site:
@@ -56,6 +57,20 @@ class Services:
         short: bool = False,
     ) -> T:
         return await self.writer.submit(operation, after_commit, short=short)
+
+    async def site_stats(self, slug: str) -> store.SiteStats:
+        """A site's totals for the dashboard, summed again only after something was written.
+
+        The sum reads every post of the site (26 ms at 100,000 posts); authors reloading the
+        dashboard between votes get the kept answer.
+        """
+        written = self.writer.batches
+        kept = self._site_stats.get(slug)
+        if kept is not None and kept[0] == written:
+            return kept[1]
+        stats = await store.site_stats(self.reader, slug)
+        self._site_stats[slug] = (written, stats)  # the count from before the read: safe side
+        return stats
 
     async def reload_sites(self) -> None:
         self.sites = await self.write(store.load_sites)

@@ -52,7 +52,7 @@ def post_url(site: str, post: str) -> str:
 async def home(ctx: Ctx) -> Response:
     cards = []
     for site in ctx.sites:
-        stats = await store.site_stats(ctx.svc.reader, site.slug)
+        stats = await ctx.svc.site_stats(site.slug)
         unread = await store.unread_count(ctx.svc.reader, [site.slug])
         cards.append((site, stats, unread))
     return await render(ctx, "home.html", cards=cards)
@@ -73,7 +73,7 @@ async def site_overview(ctx: Ctx) -> Response:
     active = ctx.query("active") == "1"
     number = page_number(ctx)
 
-    stats = await store.site_stats(reader, site.slug)
+    stats = await ctx.svc.site_stats(site.slug)
     since_day = start.isoformat() if start else "0000-00-00"
     trend = await store.daily_trend(reader, site.slug, since_day)
     totals = store.DayCount(
@@ -126,7 +126,7 @@ async def site_overview(ctx: Ctx) -> Response:
 
 
 async def _post_or_404(ctx: Ctx, site: Site, post: str) -> tuple[store.SiteStats, store.PostRow]:
-    stats = await store.site_stats(ctx.svc.reader, site.slug)
+    stats = await ctx.svc.site_stats(site.slug)
     row = await store.post_row(ctx.svc.reader, site.slug, post, stats) if post else None
     if row is None:
         raise NotFound(ctx.t("no_such_post"))

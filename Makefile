@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-test
 COVERAGE_FLOOR ?= 85
 
-.PHONY: run test lint typecheck pytest chromium bench clean
+.PHONY: run test lint typecheck pytest system-packages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(RUN_STAMP)
 	$(BIN)/python -m widget serve --demo
 
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "installing Debian's chromium for the browser tests"; \
+# Debian packages the suite drives: chromium (browser tests) and wrk (the bench's smoke test).
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="chromium"; \
+	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check widget tests bench
@@ -37,7 +43,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict widget
 
-pytest: $(STAMP) chromium
+pytest: $(STAMP) system-packages
 	$(BIN)/python -m pytest -W error --cov=widget --cov-report=term-missing:skip-covered \
 		--cov-fail-under=$(COVERAGE_FLOOR) $(PYTEST_ARGS)
 

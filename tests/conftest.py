@@ -154,7 +154,7 @@ CHROMIUM_ARGS = [
 def chromium() -> Iterator[Any]:
     """Debian's Chromium through Playwright, shared by the tests of one module."""
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make chromium)")
+        pytest.skip("Debian's chromium is not installed (make system-packages)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -98,6 +98,14 @@ def cors_headers(site: Site, origin: str | None) -> dict[str, str]:
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
 
 
+def encoded_cors(site: Site, origin: str | None) -> list[tuple[bytes, bytes]]:
+    """cors_headers as raw ASGI header pairs, for answers whose other headers are pre-encoded."""
+    return [
+        (name.lower().encode(), value.encode("latin-1"))
+        for name, value in cors_headers(site, origin).items()
+    ]
+
+
 def error_cors_headers(request: Request) -> dict[str, str]:
     """Let a page read our error answers (say, how long to wait after a 429).
 
@@ -184,11 +192,7 @@ async def summary(request: Request) -> Response:
         headers["ETag"] = rendered.etag
         headers["Cache-Control"] = f"public, max-age={svc.settings.summary_max_age}"
         return Response(status_code=304, headers=headers)
-    cors = [
-        (name.lower().encode(), value.encode("latin-1"))
-        for name, value in cors_headers(rendered.site, origin).items()
-    ]
-    return EncodedResponse(rendered.body, [*rendered.headers, *cors])
+    return EncodedResponse(rendered.body, [*rendered.headers, *encoded_cors(rendered.site, origin)])
 
 
 async def _render_summary(svc: Services, request: Request) -> Rendered:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from widget.api import address_of, cors_headers
+from widget.api import address_of, encoded_cors
 from widget.errors import RateLimited
 from widget.state import Services
 
@@ -46,10 +46,7 @@ class SummaryFastPath:
             except RateLimited:
                 await self.app(scope, receive, send)  # refused again there, with the envelope
                 return
-        cors = [
-            (name.lower().encode(), value.encode("latin-1"))
-            for name, value in cors_headers(rendered.site, origin).items()
-        ]
+        cors = encoded_cors(rendered.site, origin)
         await send(
             {"type": "http.response.start", "status": 200, "headers": [*rendered.headers, *cors]}
         )

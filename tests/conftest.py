@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import socket
@@ -237,3 +238,36 @@ def widget_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
         yield server
     finally:
         server.stop()
+
+
+async def vote_until(
+    base: str,
+    post: str,
+    index: int,
+    halt: asyncio.Event,
+    acked: dict[str, int],
+    refused: list[httpx.Response] | None = None,
+    timeout: float = 10,
+) -> None:
+    """One reader after another votes on `post` until `halt`, each from its own address.
+
+    Acknowledged votes land in `acked` (token -> rating); other answers in `refused`. A broken
+    connection ends the client: that vote was never acknowledged.
+    """
+    async with httpx.AsyncClient(base_url=base, timeout=timeout) as http:
+        n = 0
+        while not halt.is_set():
+            token, rating = voter(), 1 + (index + n) % 5
+            try:
+                response = await http.post(
+                    "/api/v1/votes",
+                    json={"post": post, "rating": rating, "voter": token},
+                    headers={"X-Forwarded-For": f"2001:db8::{index:x}:{n:x}"},
+                )
+            except httpx.TransportError:
+                return
+            if response.status_code == 200:
+                acked[token] = rating
+            elif refused is not None:
+                refused.append(response)
+            n += 1

@@ -10,7 +10,7 @@ from collections import Counter
 import httpx
 import pytest
 
-from tests.conftest import LiveServer, voter
+from tests.conftest import LiveServer, vote_until, voter
 from widget.guard import voter_key
 
 pytestmark = pytest.mark.slow
@@ -85,27 +85,9 @@ def test_concurrent_votes_on_one_post_are_exact(live_server: LiveServer) -> None
 def test_sigkill_loses_no_acknowledged_vote(live_server: LiveServer) -> None:
     trusted(live_server).start()
     acked: dict[str, int] = {}
-    stop = asyncio.Event
 
     async def burst() -> None:
-        halt = stop()
-
-        async def one(index: int) -> None:
-            async with httpx.AsyncClient(base_url=live_server.url, timeout=10) as http:
-                n = 0
-                while not halt.is_set():
-                    token, rating = voter(), 1 + (index + n) % 5
-                    try:
-                        response = await http.post(
-                            "/api/v1/votes",
-                            json={"post": "crash", "rating": rating, "voter": token},
-                            headers=forwarded(index, n),
-                        )
-                    except httpx.TransportError:
-                        return  # the server died under us: this vote was never acknowledged
-                    if response.status_code == 200:
-                        acked[token] = rating
-                    n += 1
+        halt = asyncio.Event()
 
         async def killer() -> None:
             while len(acked) < 400:
@@ -113,7 +95,8 @@ def test_sigkill_loses_no_acknowledged_vote(live_server: LiveServer) -> None:
             live_server.kill()  # SIGKILL in the middle of the burst
             halt.set()
 
-        await asyncio.wait_for(asyncio.gather(killer(), *(one(i) for i in range(40))), 120)
+        clients = (vote_until(live_server.url, "crash", i, halt, acked) for i in range(40))
+        await asyncio.wait_for(asyncio.gather(killer(), *clients), 120)
 
     asyncio.run(burst())
     assert len(acked) >= 400

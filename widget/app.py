@@ -1,4 +1,4 @@
-"""create_app(settings) -> Starlette. The lifespan owns the database, the writer and caches."""
+"""create_app(settings) -> the app. The lifespan owns the database, the writer and caches."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -20,10 +19,10 @@ from widget.access_log import AccessLog
 from widget.cache import SummaryCache
 from widget.db import Writer, connect_reader, open_database
 from widget.errors import MethodNotAllowed, NotFound, OriginNotAllowed, WidgetError
-from widget.fastpath import SummaryFastPath
+from widget.fastpath import WidgetApp
 from widget.guard import parse_networks
 from widget.guard.service import Guard
-from widget.metrics import Metrics, MetricsMiddleware
+from widget.metrics import Metrics, MetricsMiddleware, Recorder
 from widget.settings import Settings
 from widget.state import Services, services
 from widget.templating import make_environment
@@ -89,14 +88,14 @@ async def metrics(request: Request) -> Response:
     return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
-def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) -> Starlette:
+def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) -> WidgetApp:
     metrics_registry = Metrics()
     access_log = (
         AccessLog(settings.log_format, settings.anonymize_logs) if settings.access_log else None
     )
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+    async def lifespan(app: WidgetApp) -> AsyncIterator[dict[str, Any]]:
         conn = open_database(settings.db, settings.sync)
         secret = settings.secret_key or store.secret_key(conn)
         sites = store.load_sites(conn)
@@ -144,18 +143,17 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
         *dashboard.routes(),
         *(extra_routes or []),
     ]
-    app = Starlette(
+    recorder = Recorder(
+        metrics_registry,
+        access_log,
+        headers=[(b"x-content-type-options", b"nosniff")],  # on every response
+    )
+    app = WidgetApp(
         routes=routes,
         lifespan=lifespan,
         middleware=[
-            Middleware(
-                MetricsMiddleware,
-                metrics=metrics_registry,
-                access_log=access_log,
-                headers=[(b"x-content-type-options", b"nosniff")],  # on every response
-            ),
+            Middleware(MetricsMiddleware, recorder=recorder),
             Middleware(dashboard.DashboardHeaders),
-            Middleware(SummaryFastPath),
         ],
         exception_handlers={
             WidgetError: handle_widget_error,
@@ -163,6 +161,7 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
             Exception: handle_crash,
         },
     )
+    app.recorder = recorder  # read by WidgetApp when it builds its stack, on the first request
     app.state.templates = make_environment()
     app.state.settings = settings
     return app

@@ -33,12 +33,22 @@ BUSY_TIMEOUT_MS = 5000
 Operation = Callable[[sqlite3.Connection], T]
 
 
+# Pages the WAL may hold before a commit copies them back into the database (SQLite's default
+# is 1,000). A vote batch rewrites the same hot pages (posts, daily, index tails) every time;
+# copying them back a tenth as often cut a vote's system time by a third when measured.
+WAL_CHECKPOINT_PAGES = 10_000
+
+
 def _pragmas(sync: str) -> list[str]:
     return [
         "PRAGMA journal_mode = WAL",
         f"PRAGMA synchronous = {'FULL' if sync == 'full' else 'NORMAL'}",
         f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
         "PRAGMA foreign_keys = ON",
+        # The writer's savepoints keep a statement journal; in a temporary file that cost an
+        # open, an unlink and a write of every changed page per batch (a fifth of a vote).
+        "PRAGMA temp_store = MEMORY",
+        f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}",
     ]
 
 

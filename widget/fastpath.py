@@ -1,53 +1,112 @@
-"""The hottest request answered before the router: a repeated summary read.
+"""The hottest requests, answered before any middleware: votes and repeated summary reads.
 
-A page view asks for the same few posts' summaries as the view before it, so most reads find
-their encoded answer in RenderedSummaries (cache.py). This middleware sends that answer
-directly, skipping route matching and the Request/Response objects; metrics and nosniff still
-apply (it sits inside MetricsMiddleware). Anything else — a miss, a conditional request, a
-refused address — goes down the normal path, which gives the full answer or the error envelope.
+WidgetApp puts FastPaths outside Starlette's whole middleware stack, so these requests skip
+the error and exception middlewares' send wrappers, route matching and Request objects, which
+on one core cost more than the work itself (see api_votes.py for figures). What those layers
+would have given is done here: the Recorder's metrics, access log and nosniff header, and a
+logged 500 in the error envelope if our code fails.
+
+- POST and DELETE /api/v1/votes always end here (api_votes.VotesEndpoint answers refusals
+  in the envelope itself).
+- GET /api/v1/summary ends here when its encoded answer is cached (cache.RenderedSummaries);
+  a miss, a conditional request or a refused address goes down the normal path, which gives the
+  full answer, the 304 or the error envelope.
 """
 
 from __future__ import annotations
 
+import logging
+import time
+
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from widget.api import address_of, encoded_cors
-from widget.errors import RateLimited
+from widget.api_http import JSON_TYPE, address_of, dumps, encoded_cors
+from widget.api_votes import VotesEndpoint
+from widget.errors import RateLimited, WidgetError
+from widget.metrics import Recorder
 from widget.state import Services
 
+log = logging.getLogger("widget")
 SUMMARY_PATH = "/api/v1/summary"
+VOTES_PATH = "/api/v1/votes"
+CLIENT_GONE = 499  # in metrics and the access log only: nobody is left to answer
 
 
-class SummaryFastPath:
-    def __init__(self, app: ASGIApp) -> None:
+class FastPaths:
+    def __init__(self, app: ASGIApp, recorder: Recorder) -> None:
         self.app = app
+        self.recorder = recorder
+        self.votes = VotesEndpoint()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != SUMMARY_PATH or scope["method"] != "GET":
-            await self.app(scope, receive, send)
+        if scope["type"] == "http":
+            path, method = scope["path"], scope["method"]
+            svc: Services | None = getattr(scope["app"].state, "services", None)
+            hot_read = path == SUMMARY_PATH and method == "GET"
+            if svc is not None and path == VOTES_PATH and method in ("POST", "DELETE"):
+                await self._vote(svc, scope, receive, send)
+                return
+            if svc is not None and hot_read and await self._summary(svc, scope, send):
+                return
+        await self.app(scope, receive, send)
+
+    async def _vote(self, svc: Services, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        try:
+            status, body, headers = await self.votes.answer(svc, scope, receive)
+        except ClientDisconnect:
+            self.recorder.observe(scope, CLIENT_GONE, time.perf_counter() - started)
             return
-        svc: Services | None = getattr(scope["app"].state, "services", None)
-        rendered = (
-            None if svc is None else svc.rendered.get(scope["query_string"], svc.cache, svc.sites)
-        )
-        if svc is None or rendered is None:
-            await self.app(scope, receive, send)
-            return
+        except Exception:  # a bug: logged, and the reader gets the envelope, not a bare 500
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            error = WidgetError("something went wrong on our side")
+            body = dumps(error.envelope())
+            status = error.status
+            headers = [JSON_TYPE, (b"content-length", str(len(body)).encode())]
+        await self._send(scope, send, status, headers, body, started)
+
+    async def _summary(self, svc: Services, scope: Scope, send: Send) -> bool:
+        """Send the cached answer; False when the normal path has to answer instead."""
+        started = time.perf_counter()
+        rendered = svc.rendered.get(scope["query_string"], svc.cache, svc.sites)
+        if rendered is None:
+            return False
         origin = None
         for name, value in scope["headers"]:
             if name == b"origin":
                 origin = value.decode("latin-1")
             elif name == b"if-none-match":
-                await self.app(scope, receive, send)  # the full path answers 304s
-                return
+                return False  # the full path answers 304s
         if svc.guard.limits_reads:
             try:
                 await svc.guard.admit("summary", address_of(svc, scope))
             except RateLimited:
-                await self.app(scope, receive, send)  # refused again there, with the envelope
-                return
-        cors = encoded_cors(rendered.site, origin)
-        await send(
-            {"type": "http.response.start", "status": 200, "headers": [*rendered.headers, *cors]}
-        )
-        await send({"type": "http.response.body", "body": rendered.body})
+                return False  # refused again there, with the envelope
+        headers = [*rendered.headers, *encoded_cors(rendered.site, origin)]
+        await self._send(scope, send, 200, headers, rendered.body, started)
+        return True
+
+    async def _send(
+        self,
+        scope: Scope,
+        send: Send,
+        status: int,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        started: float,
+    ) -> None:
+        headers = [*headers, *self.recorder.headers]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        self.recorder.observe(scope, status, time.perf_counter() - started)
+
+
+class WidgetApp(Starlette):
+    """Starlette with FastPaths outside its middleware stack (see the module docstring)."""
+
+    recorder: Recorder
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return FastPaths(super().build_middleware_stack(), self.recorder)

@@ -1,0 +1,125 @@
+"""POST and DELETE /api/v1/votes as a raw ASGI app: the hottest write, without Request objects.
+
+Measured under Granian on one core, a bare Starlette route that reads a JSON body served 11,000
+requests/s where the same work as a raw ASGI app served 19,000: Starlette's request stream and
+the send wrappers of its exception middlewares cost more than a vote's own Python work. This
+app does all a route would (crawler check, rate limit, size-limited JSON, origin check, the
+write) and answers every refusal in the error envelope itself. fastpath.py calls `answer`
+before any middleware; the router reaches the same code through `__call__`, so there is one
+implementation whichever way a request comes.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+from typing import Any
+
+from starlette.types import Receive, Scope, Send
+
+from widget import store
+from widget.api_http import (
+    JSON_TYPE,
+    VOTE_BODY_BYTES,
+    WITHDRAW_BODY_BYTES,
+    address_of,
+    allowed_writer,
+    body_limit,
+    cors_for_errors,
+    dumps,
+    encoded,
+    receive_json,
+)
+from widget.errors import OriginNotAllowed, WidgetError
+from widget.guard import voter_key
+from widget.models import VoteResult, parse_vote, parse_withdraw
+from widget.state import Services
+
+Headers = list[tuple[bytes, bytes]]
+Answer = tuple[int, bytes, Headers]
+# The request headers this endpoint reads; one pass over the list picks them out.
+_WANTED = frozenset((b"content-type", b"content-length", b"origin", b"user-agent"))
+
+
+def _vote_payload(result: VoteResult) -> dict[str, Any]:
+    return {**result.summary.as_dict(), "your_vote": result.your_vote}
+
+
+class VotesEndpoint:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        status, body, headers = await self.answer(scope["app"].state.services, scope, receive)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def answer(self, svc: Services, scope: Scope, receive: Receive) -> Answer:
+        """The status, body and headers of the answer, refusals included; raises only on a
+        crash (a bug) or when the client has gone (starlette's ClientDisconnect)."""
+        found = {k: v.decode("latin-1") for k, v in scope["headers"] if k in _WANTED}
+        origin = found.get(b"origin")
+        try:
+            svc.guard.refuse_crawler(found.get(b"user-agent"))
+            address_key = await svc.guard.admit("vote", address_of(svc, scope))
+            casting = scope["method"] == "POST"
+            limit = body_limit(svc, VOTE_BODY_BYTES if casting else WITHDRAW_BODY_BYTES)
+            data = await receive_json(
+                receive, found.get(b"content-type"), found.get(b"content-length"), limit
+            )
+            if casting:
+                result, cors = await self._cast(svc, data, origin, address_key)
+            else:
+                result, cors = await self._withdraw(svc, data, origin)
+        except WidgetError as error:
+            headers = error.headers()
+            if not isinstance(error, OriginNotAllowed):
+                headers.update(cors_for_errors(svc.sites.values(), origin))
+            return _answer(error.status, dumps(error.envelope()), headers)
+        return _answer(200, dumps(_vote_payload(result)), cors)
+
+    async def _cast(
+        self, svc: Services, data: dict[str, Any], origin: str | None, address_key: bytes
+    ) -> tuple[VoteResult, dict[str, str]]:
+        vote = parse_vote(data)
+        site = svc.site(vote.site)
+        cors = allowed_writer(site, origin)
+        result = await svc.write(
+            partial(
+                store.record_vote,
+                vote=vote,
+                voter_key=voter_key(svc.secret, vote.voter),
+                now=time.time(),
+                on_new_vote=svc.guard.vote_cap(site.slug, vote.post, address_key),
+            ),
+            after_commit=partial(_cache_summary, svc),
+            short=True,
+        )
+        svc.metrics.votes_cast.inc()
+        return result, cors
+
+    async def _withdraw(
+        self, svc: Services, data: dict[str, Any], origin: str | None
+    ) -> tuple[VoteResult, dict[str, str]]:
+        site_name, post, voter = parse_withdraw(data)
+        site = svc.site(site_name)
+        cors = allowed_writer(site, origin)
+        result = await svc.write(
+            partial(
+                store.withdraw_vote,
+                site=site.slug,
+                post=post,
+                voter_key=voter_key(svc.secret, voter),
+                now=time.time(),
+            ),
+            after_commit=partial(_cache_summary, svc),
+            short=True,
+        )
+        svc.metrics.votes_withdrawn.inc()
+        return result, cors
+
+
+def _answer(status: int, body: bytes, headers: dict[str, str]) -> Answer:
+    length = (b"content-length", str(len(body)).encode())
+    return status, body, [JSON_TYPE, length, *encoded(headers)]
+
+
+def _cache_summary(svc: Services, result: VoteResult) -> None:
+    svc.cache.put(result.summary)

@@ -81,17 +81,13 @@ class VotesEndpoint:
         vote = parse_vote(data)
         site = svc.site(vote.site)
         cors = allowed_writer(site, origin)
-        result = await svc.write(
-            partial(
-                store.record_vote,
-                vote=vote,
-                voter_key=voter_key(svc.secret, vote.voter),
-                now=time.time(),
-                on_new_vote=svc.guard.vote_cap(site.slug, vote.post, address_key),
-            ),
-            after_commit=partial(_cache_summary, svc),
-            short=True,
+        write = store.VoteWrite(
+            vote,
+            voter_key(svc.secret, vote.voter),
+            time.time(),
+            svc.guard.vote_cap(site.slug, vote.post, address_key),
         )
+        result = await svc.write(write, after_commit=partial(_cache_summary, svc), short=True)
         svc.metrics.votes_cast.inc()
         return result, cors
 

@@ -19,6 +19,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any, Generic, TypeVar
 
 import aiosqlite
@@ -72,6 +73,13 @@ def open_database(path: str, sync: str = "full") -> sqlite3.Connection:
     conn = connect_sync(path, sync)
     migrate(conn)
     return conn
+
+
+def _run_together(job: _Job[Any]) -> Callable[[sqlite3.Connection, list[Any]], list[Any]] | None:
+    """An operation's way to run many of its kind in one call, if it has one: neighbouring
+    operations of that kind in a batch then run as one (store/vote_batch.py: the votes). It
+    returns a result or an error per operation; if it raises, the batch runs again op by op."""
+    return getattr(job.operation, "run_together", None)
 
 
 @dataclass
@@ -214,7 +222,13 @@ class Writer:
         conn = self._conn
         conn.execute("SAVEPOINT batch")
         try:
-            results = [job.operation(conn) for job in batch]
+            results: list[Any] = []
+            for run_together, group in groupby(batch, _run_together):
+                jobs = list(group)
+                if run_together is None:
+                    results.extend(job.operation(conn) for job in jobs)
+                else:
+                    results.extend(run_together(conn, [job.operation for job in jobs]))
         except Exception:
             conn.execute("ROLLBACK TO batch")
             results = self._apply(batch)

@@ -249,16 +249,17 @@ async def _vote(ctx: FrameContext, form: dict[str, str]) -> str:
     if form.get("action") == "withdraw":
         withdraw = partial(store.withdraw_vote, site=ctx.site.slug, post=ctx.post, now=time.time())
         await svc.write(partial(withdraw, voter_key=ctx.key), after_commit=cache)
-        svc.metrics.votes.labels("withdrawn").inc()
+        svc.metrics.votes_withdrawn.inc()
         return "withdrawn"
     raw = form.get("rating", "")
     vote = VoteInput(
         ctx.site.slug, ctx.post, ctx.token, rating_value(int(raw) if raw.isdigit() else raw)
     )
     cap = svc.guard.vote_cap(ctx.site.slug, ctx.post, address_key)
-    record = partial(store.record_vote, vote=vote, voter_key=ctx.key, now=time.time())
-    await svc.write(partial(record, on_new_vote=cap), after_commit=cache)
-    svc.metrics.votes.labels("cast").inc()
+    await svc.write(
+        store.VoteWrite(vote, ctx.key, time.time(), cap), after_commit=cache, short=True
+    )
+    svc.metrics.votes_cast.inc()
     return "voted"
 
 

@@ -149,20 +149,19 @@ class Guard:
         if is_crawler(user_agent):
             raise BotRefused("votes from crawlers are not counted")
 
-    def vote_cap(self, site: str, post: str, key: bytes) -> Callable[[sqlite3.Connection], None]:
+    def vote_cap(self, site: str, post: str, key: bytes) -> store.CapCheck:
         """The check that runs inside the vote's transaction for a reader's first vote."""
         now = self.clock()
         day = day_number(now)
         if self._label[0] != day:
             self._label = (day, day_label(day))
-        return partial(
-            store.count_new_vote,
+        return store.CapCheck(
             site=site,
             post=post,
             day=self._label[1],
             ip_key=key.hex(),
             cap=self.daily_cap,
-            retry_after=retry_after(DAY - now % DAY),
+            retry_after=int(retry_after(DAY - now % DAY)),
         )
 
     # --- feedback ------------------------------------------------------------------------

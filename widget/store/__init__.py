@@ -47,6 +47,7 @@ from widget.store.inbox import (
 )
 from widget.store.maintenance import data_version, export_rows, import_rows, recompute
 from widget.store.privacy import (
+    CapCheck,
     Forgotten,
     Purged,
     count_new_vote,
@@ -63,6 +64,7 @@ from widget.store.sites import (
     secret_key,
     site_exists,
 )
+from widget.store.vote_batch import VoteWrite, record_votes
 from widget.store.votes import (
     day_of,
     read_summaries,
@@ -77,6 +79,7 @@ __all__ = [
     "VOTE_FIELDS",
     "AuditEntry",
     "Author",
+    "CapCheck",
     "DayCount",
     "Forgotten",
     "InboxFilter",
@@ -84,6 +87,7 @@ __all__ = [
     "PostRow",
     "Purged",
     "SiteStats",
+    "VoteWrite",
     "add_feedback",
     "author_by_id",
     "author_by_name",
@@ -117,6 +121,7 @@ __all__ = [
     "recompute",
     "record_audit",
     "record_vote",
+    "record_votes",
     "reset_post",
     "salt_seed",
     "save_site",

@@ -16,6 +16,8 @@ from widget.errors import RateLimited
 from widget.models import Summary
 from widget.store.votes import _apply_to_aggregates
 
+CAP_MESSAGE = "this network has sent as many new votes on this post today as we accept"
+
 # --- daily address salts and the per-post cap -----------------------------------------------
 
 
@@ -63,9 +65,23 @@ def count_new_vote(
         (day, site, post, ip_key),
     ).fetchone()
     if int(row[0]) > cap:
-        raise RateLimited(
-            "this network has sent as many new votes on this post today as we accept",
-            int(retry_after),
+        raise RateLimited(CAP_MESSAGE, int(retry_after))
+
+
+@dataclass(frozen=True, slots=True)
+class CapCheck:
+    """count_new_vote's arguments as data: record_vote calls it, record_votes reads it."""
+
+    site: str
+    post: str
+    day: str
+    ip_key: str
+    cap: int
+    retry_after: int
+
+    def __call__(self, conn: sqlite3.Connection) -> None:
+        count_new_vote(
+            conn, self.site, self.post, self.day, self.ip_key, self.cap, self.retry_after
         )
 
 

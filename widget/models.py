@@ -133,9 +133,12 @@ def clean_text(value: str, limit: int, name: str, *, multiline: bool = False) ->
     Controls go first: one between a letter and its accent would otherwise keep the pair from
     being composed, and the same text could be stored in two forms.
     """
-    keep = "\n\t" if multiline else ""
-    text = "".join(ch for ch in value if ch in keep or unicodedata.category(ch)[0] != "C")
-    text = unicodedata.normalize("NFC", text).strip()
+    if value.isascii() and value.isprintable():
+        text = value.strip()  # the common case: no control character, nothing to compose
+    else:
+        keep = "\n\t" if multiline else ""
+        text = "".join(ch for ch in value if ch in keep or unicodedata.category(ch)[0] != "C")
+        text = unicodedata.normalize("NFC", text).strip()
     if len(text) > limit:
         raise InvalidField(name, f"{name} is longer than {limit} characters")
     return text

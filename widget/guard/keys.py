@@ -19,8 +19,8 @@ DAY = 86400
 
 def voter_key(secret: str, token: str) -> str:
     """A keyed hash of the reader's token: stable per reader, useless without the key."""
-    digest = hmac.new(secret.encode(), b"voter:" + token.encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
+    # hmac.digest is the one-shot C path: a third of hmac.new's cost, once per vote.
+    return hmac.digest(secret.encode(), b"voter:" + token.encode(), "sha256").hex()[:32]
 
 
 def day_number(now: float) -> int:

@@ -32,12 +32,23 @@ class Row:
     bare_p99_ms: float | None = None
     ratio: float | None = None
     p99_ratio: float | None = None
+    # Against the reference, bare Starlette on uvicorn (uvloop, httptools), measured in
+    # the same rounds: the budget's ratios. The same-server ratio above is the stricter one.
+    ref_rps: float | None = None
+    ref_p99_ms: float | None = None
+    ref_ratio: float | None = None
+    ref_p99_ratio: float | None = None
     note: str = ""
 
-    def compare(self, bare: Row) -> None:
+    def compare(self, bare: Row, reference: Row | None = None) -> None:
         self.bare_rps, self.bare_p99_ms = bare.rps, bare.p99_ms
         self.ratio = self.rps / bare.rps if bare.rps else None
         self.p99_ratio = self.p99_ms / bare.p99_ms if bare.p99_ms else None
+        if reference is None:
+            return
+        self.ref_rps, self.ref_p99_ms = reference.rps, reference.p99_ms
+        self.ref_ratio = self.rps / reference.rps if reference.rps else None
+        self.ref_p99_ratio = self.p99_ms / reference.p99_ms if reference.p99_ms else None
 
 
 @dataclass

@@ -29,24 +29,40 @@ def paired(
     scenario: str,
     connections: int,
     target: tuple[Server, str, Path],
-    reference: tuple[Server, str, Path],
+    bare: tuple[Server, str, Path],
+    reference: tuple[Server, str, Path] | None = None,
+    bare_is_reference: bool = False,
 ) -> Row:
-    """The scenario and the bare endpoint in alternating rounds; the row carries both."""
+    """The scenario and the bare endpoint in alternating rounds; the row carries both.
+
+    `reference`: bare Starlette on uvicorn when the scenario's own server is another one; it
+    joins the rounds, so the budget's ratio is taken in the same minutes as the others.
+    """
     seconds = load.duration / load.rounds
-    sides: dict[str, list[dict[str, Any]]] = {"service": [], "bare": []}
-    for proc, path, script in (reference, target):
+    order = [("bare", bare), ("service", target)]
+    if reference is not None:
+        order.insert(1, ("reference", reference))
+    sides: dict[str, list[dict[str, Any]]] = {side: [] for side, _ in order}
+    for _, (proc, path, script) in order:
         if load.warmup > 0:
             load.once(proc.url + path, connections, script, {"BENCH_PATH": path}, load.warmup)
     for _ in range(load.rounds):
-        for side, (proc, path, script) in (("bare", reference), ("service", target)):
+        for side, (proc, path, script) in order:
             stats = load.once(proc.url + path, connections, script, {"BENCH_PATH": path}, seconds)
             sides[side].append(stats)
     row = as_row(server, scenario, connections, sides["service"])
-    row.compare(as_row(server, "bare", connections, sides["bare"]))
+    bare_row = as_row(server, "bare", connections, sides["bare"])
+    ref = as_row("uvicorn", "bare", connections, sides["reference"]) if reference else None
+    row.compare(bare_row, ref or (bare_row if bare_is_reference else None))
+    against_ref = (
+        f"; x reference {row.ref_ratio:.2f}, p99 x reference {row.ref_p99_ratio:.2f}"
+        if row.ref_ratio is not None and row.ref_p99_ratio is not None
+        else ""
+    )
     print(
         f"  {server:8} {scenario:22} c={connections:<4} {row.rps:8.0f} req/s"
         f" (bare {row.bare_rps:8.0f}) = {row.ratio:.2f}x   p99 {row.p99_ms:6.2f} ms"
-        f" (bare {row.bare_p99_ms:6.2f}) = {row.p99_ratio:.2f}x   errors {row.errors}",
+        f" (bare {row.bare_p99_ms:6.2f}) = {row.p99_ratio:.2f}x{against_ref}   errors {row.errors}",
         flush=True,
     )
     return row
@@ -67,22 +83,29 @@ def bench_server(run: Run, server: str, load: Load, prefix: list[str], quick: bo
     }
     run.facts["summary answer bytes (1 post, 20 posts)"] = sizes
     bare = start_bare(server, sizes, prefix)
-    bare_one = (bare, "/bare?n=1", report_lua)
+    # The issue's reference is bare Starlette on uvicorn; under another server it runs too.
+    uvicorn_bare = start_bare("uvicorn", sizes, prefix) if server != "uvicorn" else None
     try:
-        for scenario, path, script, connections, reference in (
-            ("summary: 1 post", summary_path(["post-1"]), read_lua, 32, bare_one),
-            (
-                "summary: 20 posts",
-                summary_path(BATCH),
-                read_lua,
-                32,
-                (bare, "/bare?n=20", report_lua),
-            ),
-            ("vote (durable)", "/", vote_lua, 32, bare_one),
-            ("vote (durable)", "/", vote_lua, 128, bare_one),
-            ("feedback", "/", feedback_lua, 32, bare_one),
+        for scenario, path, script, connections, n in (
+            ("summary: 1 post", summary_path(["post-1"]), read_lua, 32, 1),
+            ("summary: 20 posts", summary_path(BATCH), read_lua, 32, 20),
+            ("vote (durable)", "/", vote_lua, 32, 1),
+            ("vote (durable)", "/", vote_lua, 128, 1),
+            ("feedback", "/", feedback_lua, 32, 1),
         ):
-            row = paired(load, server, scenario, connections, (service, path, script), reference)
+            reference = (uvicorn_bare, f"/bare?n={n}", report_lua) if uvicorn_bare else None
+            own_bare = (bare, f"/bare?n={n}", report_lua)
+            target = (service, path, script)
+            row = paired(
+                load,
+                server,
+                scenario,
+                connections,
+                target,
+                own_bare,
+                reference,
+                bare_is_reference=server == "uvicorn",
+            )
             run.rows.append(row)
         batches = _writer_batches(service)
         if batches:
@@ -97,6 +120,8 @@ def bench_server(run: Run, server: str, load: Load, prefix: list[str], quick: bo
         million(run, server, load, prefix, read_lua, quick)
     finally:
         bare.stop()
+        if uvicorn_bare is not None:
+            uvicorn_bare.stop()
         service.stop()
 
 

@@ -139,8 +139,8 @@ def record_votes(conn: sqlite3.Connection, writes: Sequence[VoteWrite]) -> list[
             caps_changed.add(cap_key)
         if old is None:
             row.created_at = write.now
-        row.rating, row.updated_at = new, write.now
-        row.changed = row.changed or old != new or not row.stored
+        if old != new:  # record_vote leaves the row alone (updated_at too) when nothing changes
+            row.rating, row.updated_at, row.changed = new, write.now, True
         post_key = (vote.site, vote.post)
         change = posts.get(post_key)
         if change is None:
@@ -193,7 +193,8 @@ def _write(
         "INSERT INTO daily (site, post, day, votes, total) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (site, post, day) DO UPDATE SET"
         " votes = votes + excluded.votes, total = total + excluded.total",
-        [(*key, votes, total) for key, (votes, total) in daily.items() if votes or total],
+        # Every day a vote moved, even if the moves cancel out: record_vote writes that row too.
+        [(*key, votes, total) for key, (votes, total) in daily.items()],
     )
     conn.executemany(
         "INSERT INTO votes (site, post, voter_key, rating, created_at, updated_at)"

@@ -43,11 +43,13 @@ def test_quick_run_prints_the_table_and_writes_sane_json(tmp_path: Path) -> None
         assert row["errors"] == 0, row  # every request answered 2xx: the load is what a user sends
         assert 0 < row["p50_ms"] <= row["p99_ms"]
         assert row["bare_rps"] > 0 and row["ratio"] == pytest.approx(row["rps"] / row["bare_rps"])
+        assert row["ref_ratio"] == pytest.approx(row["ratio"])  # uvicorn's bare is the reference
     facts = results["facts"]
     assert facts["commit"] and facts["machine"] and facts["date"]
     assert 0 < facts["uvicorn: PSS with 20,000 votes (MiB)"] < 1000
     assert 0 < facts["uvicorn: start-up with 20,000 votes (s)"] < 30
     assert facts["embed"]["gzip_bytes"] > 0
     checks = {check["check"] for check in facts["budget"]}
-    assert "uvicorn: summary read x bare" in checks and "uvicorn: vote c=128 x bare" in checks
+    assert "uvicorn: summary read x reference" in checks
+    assert "uvicorn: vote c=128 x reference" in checks
     assert any("Isso" in note for note in results["notes"])  # skipped in --quick, and said so

@@ -1,0 +1,497 @@
+"""Review: votes run as one batch (store.record_votes) against the same votes one by one
+(store.record_vote with the daily cap), the writer's grouping and fallback, and the votes fast
+path (fastpath.FastPaths) as a client meets it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+from tests.conftest import NO_LIMITS, voter
+from widget import store
+from widget.app import create_app
+from widget.db import Writer, open_database
+from widget.errors import NotFound, RateLimited
+from widget.fastpath import FastPaths
+from widget.models import FeedbackInput, Site, VoteInput, VoteResult
+from widget.settings import Settings
+from widget.store import vote_batch
+from widget.store.privacy import CAP_MESSAGE
+from widget.store.votes import day_of
+
+BASE = 1_790_000_000.0  # a moment well inside some UTC day
+DAY = 86_400.0
+POSTS = ("a", "b", "c")
+VOTES = "/api/v1/votes"
+
+
+# --- one write, two ways ------------------------------------------------------------------------
+
+
+def _write(
+    post: int,
+    reader: int,
+    rating: int,
+    title: str | None,
+    url: str | None,
+    address: int,
+    now: float,
+    cap: int | None,
+    site: str = "default",
+) -> vote_batch.VoteWrite:
+    check = None
+    if cap is not None:
+        post_id = POSTS[post]
+        check = store.CapCheck(site, post_id, day_of(now), f"ip{address}", cap, 60)
+    vote = VoteInput(site, POSTS[post], "t" * 16, rating, title, url)
+    return vote_batch.VoteWrite(vote, f"reader{reader}", now, check)
+
+
+def _one_by_one(conn: sqlite3.Connection, writes: list[vote_batch.VoteWrite]) -> list[Any]:
+    """As the writer ran votes before record_votes: each in its own savepoint."""
+    results: list[Any] = []
+    for write in writes:
+        conn.execute("SAVEPOINT op")
+        try:
+            results.append(
+                store.record_vote(conn, write.vote, write.voter_key, write.now, write.cap)
+            )
+        except RateLimited as refused:
+            conn.execute("ROLLBACK TO op")
+            results.append(refused)
+        conn.execute("RELEASE op")
+    return results
+
+
+def _in_transaction(conn: sqlite3.Connection, run: Any, writes: list[Any]) -> list[Any]:
+    conn.execute("BEGIN IMMEDIATE")
+    results: list[Any] = run(conn, writes)
+    conn.execute("COMMIT")
+    return results
+
+
+def _tables(conn: sqlite3.Connection) -> dict[str, list[Any]]:
+    queries = {
+        "posts": "SELECT site, post, votes, total, r1, r2, r3, r4, r5, title, url, last_vote_at"
+        " FROM posts ORDER BY site, post",
+        "daily": "SELECT site, post, day, votes, total FROM daily ORDER BY site, post, day",
+        "votes": "SELECT site, post, voter_key, rating, created_at, updated_at FROM votes"
+        " ORDER BY site, post, voter_key",
+        "vote_caps": "SELECT day, site, post, ip_key, count FROM vote_caps"
+        " ORDER BY day, site, post, ip_key",
+    }
+    return {name: conn.execute(sql).fetchall() for name, sql in queries.items()}
+
+
+def _outcome(result: Any) -> Any:
+    if isinstance(result, RateLimited):
+        return ("refused", result.message, result.retry_after)
+    assert isinstance(result, VoteResult)
+    return ("stored", result.your_vote)
+
+
+def _assert_same_answers(
+    chunk: list[vote_batch.VoteWrite], together: list[Any], alone: list[Any]
+) -> None:
+    """Ratings and refusals for every vote; summaries only for the last stored vote of each
+    post in the chunk: record_votes answers every vote with its post's summary after the whole
+    chunk, record_vote with the summary right after that vote, and those agree only there."""
+    assert [_outcome(r) for r in together] == [_outcome(r) for r in alone]
+    last: dict[str, int] = {}
+    for index, (write, result) in enumerate(zip(chunk, alone, strict=True)):
+        if isinstance(result, VoteResult):
+            last[write.vote.post] = index
+    for index in last.values():
+        assert together[index].summary == alone[index].summary
+
+
+cast = st.tuples(
+    st.integers(0, len(POSTS) - 1),  # post
+    st.integers(0, 4),  # reader
+    st.integers(1, 5),  # rating
+    st.sampled_from([None, "Title one", "Title two"]),
+    st.sampled_from([None, "https://blog.example/a", "https://blog.example/b"]),
+    st.integers(0, 2),  # address
+    st.integers(0, 2),  # day
+    st.sampled_from([None, 0, 1, 2]),  # the daily cap, None: no check at all
+)
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(casts=st.lists(cast, max_size=40), cuts=st.lists(st.integers(1, 12), max_size=40))
+def test_a_batch_leaves_what_the_same_votes_one_by_one_leave(
+    casts: list[tuple[Any, ...]], cuts: list[int]
+) -> None:
+    writes = [
+        _write(post, reader, rating, title, url, address, BASE + day * DAY + i, cap)
+        for i, (post, reader, rating, title, url, address, day, cap) in enumerate(casts)
+    ]
+    chunks: list[list[vote_batch.VoteWrite]] = []
+    start = 0
+    for size in [*cuts, len(writes)]:
+        if start < len(writes):
+            chunks.append(writes[start : start + size])
+            start += size
+    batched, single = open_database(":memory:"), open_database(":memory:")
+    for chunk in chunks:
+        together = _in_transaction(batched, store.record_votes, chunk)
+        alone = _in_transaction(single, _one_by_one, chunk)
+        _assert_same_answers(chunk, together, alone)
+    assert _tables(batched) == _tables(single)
+    batched.close()
+    single.close()
+
+
+def _both_ways(chunks: list[list[vote_batch.VoteWrite]]) -> tuple[dict[str, Any], list[Any]]:
+    batched, single = open_database(":memory:"), open_database(":memory:")
+    answers = []
+    for chunk in chunks:
+        together = _in_transaction(batched, store.record_votes, chunk)
+        alone = _in_transaction(single, _one_by_one, chunk)
+        _assert_same_answers(chunk, together, alone)
+        answers.append(together)
+    tables = _tables(batched)
+    assert tables == _tables(single)
+    return tables, answers
+
+
+def test_the_same_rating_twice_in_a_batch_does_not_move_updated_at() -> None:
+    """One by one, a vote that changes nothing leaves the row alone (updated_at included)."""
+    first = _write(0, 1, 4, None, None, 0, BASE, None)
+    again = _write(0, 1, 4, None, None, 0, BASE + 5, None)
+    tables, _ = _both_ways([[first, again]])
+    assert [row[4:] for row in tables["votes"]] == [(BASE, BASE)]
+
+
+def test_a_change_undone_in_a_batch_keeps_the_first_change_time() -> None:
+    stored = _write(0, 1, 2, None, None, 0, BASE, None)
+    change = _write(0, 1, 5, None, None, 0, BASE + 5, None)
+    same = _write(0, 1, 5, None, None, 0, BASE + 9, None)
+    tables, _ = _both_ways([[stored], [change, same]])
+    assert [row[3:] for row in tables["votes"]] == [(5, BASE, BASE + 5)]
+
+
+def test_a_change_and_back_on_a_later_day_leaves_the_same_daily_rows() -> None:
+    """One by one, +2 then -2 on a new day leaves a (0, 0) row for that day."""
+    stored = _write(0, 1, 3, None, None, 0, BASE, None)
+    up = _write(0, 1, 5, None, None, 0, BASE + DAY, None)
+    down = _write(0, 1, 3, None, None, 0, BASE + DAY + 1, None)
+    tables, _ = _both_ways([[stored], [up, down]])
+    assert tables["daily"][-1][3:] == (0, 0)
+
+
+def test_one_reader_twice_in_a_batch_counts_once_against_the_cap() -> None:
+    writes = [
+        _write(0, 1, 2, "First title", None, 0, BASE, 1),
+        _write(0, 1, 5, None, "https://blog.example/a", 0, BASE + 1, 1),  # a change, not new
+        _write(0, 2, 4, None, None, 0, BASE + 2, 1),  # a second reader, same address: refused
+        _write(0, 3, 1, None, None, 1, BASE + 3, 1),  # another address: counted
+    ]
+    tables, [answers] = _both_ways([writes])
+    assert [_outcome(a)[0] for a in answers] == ["stored", "stored", "refused", "stored"]
+    assert isinstance(answers[2], RateLimited) and answers[2].retry_after == 60
+    assert tables["posts"][0][2:11] == (
+        2,
+        6,
+        1,
+        0,
+        0,
+        0,
+        1,
+        "First title",
+        "https://blog.example/a",
+    )
+    assert [row[4] for row in tables["vote_caps"]] == [1, 1]
+
+
+def test_a_refused_first_vote_then_an_accepted_one_on_the_same_post() -> None:
+    earlier = _write(1, 0, 3, None, None, 0, BASE, 1)
+    refused = _write(1, 1, 5, "Never stored", None, 0, BASE + 1, 1)
+    accepted = _write(1, 2, 4, None, None, 1, BASE + 2, 1)
+    tables, [_, answers] = _both_ways([[earlier], [refused, accepted]])
+    assert _outcome(answers[0]) == ("refused", CAP_MESSAGE, 60)
+    assert answers[1].summary.count == 2
+    assert tables["posts"][0][2:4] == (2, 7)
+    assert tables["posts"][0][9] is None  # the refused vote's title left no trace
+    assert [row[2] for row in tables["votes"]] == ["reader0", "reader2"]
+
+
+def test_a_cap_of_zero_checks_nothing_and_counts_nothing() -> None:
+    writes = [_write(0, reader, 5, None, None, 0, BASE + reader, 0) for reader in range(4)]
+    tables, [answers] = _both_ways([writes])
+    assert [_outcome(a) for a in answers] == [("stored", 5)] * 4
+    assert tables["vote_caps"] == []
+
+
+def test_a_full_writer_batch_fits_in_one_statement_each(tmp_path: Path) -> None:
+    """512 votes (the writer's largest batch) with caps: no variable limit reached, no fallback."""
+    writes = [
+        _write(i % 3, i, 1 + i % 5, None, None, i % 7, BASE + i, 3, site="default")
+        for i in range(512)
+    ]
+    conn = open_database(str(tmp_path / "big.db"))
+    results = _in_transaction(conn, store.record_votes, writes)  # raises if it does not fit
+    assert sum(isinstance(r, VoteResult) for r in results) == 3 * 7 * 3  # posts, addresses, cap
+    conn.close()
+
+
+# --- through the writer -------------------------------------------------------------------------
+
+
+async def _one_batch(writer: Writer, operations: list[Any]) -> list[Any]:
+    jobs = [writer.submit(operation, short=True) for operation in operations]
+    return await asyncio.gather(*jobs, return_exceptions=True)
+
+
+def _spy_on_batches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What each record_votes call did: 'ok' or the error it raised (then the writer fell back)."""
+    calls: list[str] = []
+    real = vote_batch.record_votes
+
+    def spy(conn: sqlite3.Connection, writes: Any) -> list[Any]:
+        try:
+            result = real(conn, writes)
+        except Exception as exc:
+            calls.append(type(exc).__name__)
+            raise
+        calls.append(f"ok {len(writes)}")
+        return result
+
+    monkeypatch.setattr(vote_batch, "record_votes", spy)
+    return calls
+
+
+def _feedback(conn: sqlite3.Connection, post: str) -> int:
+    item = FeedbackInput("default", post, "t" * 16, "more examples please")
+    return store.add_feedback(conn, item, "reader1", "new", 0.0, BASE)
+
+
+async def test_votes_withdrawals_and_feedback_in_one_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _spy_on_batches(monkeypatch)
+    sizes: list[int] = []
+    writer = Writer(open_database(str(tmp_path / "w.db")), on_batch=sizes.append)
+    writer.start()
+    withdraw = partial(store.withdraw_vote, site="default", post="a", now=BASE + 3)
+    results = await _one_batch(
+        writer,
+        [
+            _write(0, 1, 2, None, None, 0, BASE, None),
+            _write(0, 1, 4, None, None, 0, BASE + 1, None),  # same reader changes, same group
+            _write(0, 2, 5, None, None, 0, BASE + 2, None),
+            partial(withdraw, voter_key="reader1"),
+            partial(_feedback, post="a"),
+            _write(0, 1, 1, None, None, 0, BASE + 4, None),  # back after withdrawing
+            _write(1, 3, 3, None, None, 0, BASE + 5, None),
+        ],
+    )
+    assert sizes == [7]
+    assert calls == ["ok 3", "ok 2"]  # two groups around the withdrawal and the feedback
+    assert [r.your_vote for i, r in enumerate(results) if i != 4] == [2, 4, 5, None, 1, 3]
+    assert results[2].summary.count == 2 and results[2].summary.total == 9
+    assert results[3].summary.count == 1 and results[3].summary.total == 5
+    assert isinstance(results[4], int)
+    assert results[5].summary.count == 2 and results[5].summary.total == 6
+    state = await writer.submit(
+        lambda conn: (
+            conn.execute("SELECT post, votes, total, r1, r5 FROM posts ORDER BY post").fetchall(),
+            conn.execute("SELECT voter_key, rating FROM votes ORDER BY voter_key").fetchall(),
+            conn.execute("SELECT count(*) FROM feedback").fetchone()[0],
+        )
+    )
+    assert state == (
+        [("a", 2, 6, 1, 1), ("b", 1, 3, 0, 0)],
+        [("reader1", 1), ("reader2", 5), ("reader3", 3)],
+        1,
+    )
+    await writer.close()
+
+
+async def test_a_cap_refusal_in_a_writer_batch_fails_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _spy_on_batches(monkeypatch)
+    writer = Writer(open_database(str(tmp_path / "w.db")))
+    writer.start()
+    await writer.submit(_write(0, 0, 3, None, None, 0, BASE, 1), short=True)
+    results = await _one_batch(
+        writer,
+        [
+            _write(0, 1, 5, None, None, 0, BASE + 1, 1),  # same address, new reader: over
+            _write(0, 2, 4, None, None, 1, BASE + 2, 1),
+            _write(0, 0, 1, None, None, 0, BASE + 3, 1),  # a change is never capped
+        ],
+    )
+    assert calls == ["ok 1", "ok 3"]
+    assert isinstance(results[0], RateLimited)
+    assert [r.your_vote for r in results[1:]] == [4, 1]
+    assert results[2].summary.count == 2 and results[2].summary.total == 5
+    await writer.close()
+
+
+async def test_a_batch_that_fails_as_a_whole_runs_again_vote_by_vote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A vote for a site that does not exist breaks record_votes (posts' foreign key); the
+    others are still stored and that one gets record_vote's own error."""
+    calls = _spy_on_batches(monkeypatch)
+    sizes: list[int] = []
+    writer = Writer(open_database(str(tmp_path / "w.db")), on_batch=sizes.append)
+    writer.start()
+    results = await _one_batch(
+        writer,
+        [
+            _write(0, 1, 4, None, None, 0, BASE, 2),
+            _write(0, 1, 4, None, None, 0, BASE, 2, site="nowhere"),
+            _write(1, 2, 2, None, None, 0, BASE + 1, 2),
+        ],
+    )
+    assert sizes == [3]
+    assert calls == ["IntegrityError"]
+    assert isinstance(results[1], NotFound) and results[1].field == "site"
+    assert [results[0].your_vote, results[2].your_vote] == [4, 2]
+    state = await writer.submit(
+        lambda conn: (
+            conn.execute("SELECT site, post, votes, total FROM posts ORDER BY post").fetchall(),
+            conn.execute("SELECT site, post, count FROM vote_caps ORDER BY post").fetchall(),
+        )
+    )
+    assert state == (
+        [("default", "a", 1, 4), ("default", "b", 1, 2)],
+        [("default", "a", 1), ("default", "b", 1)],
+    )
+    await writer.close()
+
+
+# --- the fast path over HTTP ----------------------------------------------------------------------
+
+
+BLOG = "https://blog.example"
+
+
+def _counter(client: TestClient, series: str) -> float:
+    text = client.get("/metrics").text
+    found = re.search(rf"^{re.escape(series)} (\S+)$", text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+def _request_series(status: int, method: str = "POST") -> str:
+    return f'widget_requests_total{{method="{method}",path="{VOTES}",status="{status}"}}'
+
+
+def _assert_envelope(response: Any, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json"
+    assert int(response.headers["content-length"]) == len(response.content)
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.json()["error"]["code"] == code
+
+
+def test_the_app_answers_votes_before_its_middleware(client: TestClient) -> None:
+    client.get("/healthz")  # the stack is built on the first request
+    assert isinstance(client.app.middleware_stack, FastPaths)  # type: ignore[attr-defined]
+
+
+def test_each_vote_answer_is_counted_once_with_a_true_length(client: TestClient) -> None:
+    """The fast path counts itself; MetricsMiddleware must not count the same request again."""
+    cast = _counter(client, 'widget_votes_total{action="cast"}')
+    stored = client.post(VOTES, json={"post": "m", "rating": 4, "voter": voter()})
+    assert stored.status_code == 200
+    assert int(stored.headers["content-length"]) == len(stored.content)
+    assert stored.headers["x-content-type-options"] == "nosniff"
+    assert stored.json()["your_vote"] == 4
+    bad = client.post(VOTES, json={"post": "m", "rating": 9, "voter": voter()})
+    _assert_envelope(bad, 422, "invalid_field")
+    assert _counter(client, _request_series(200)) == 1
+    assert _counter(client, _request_series(422)) == 1
+    assert _counter(client, 'widget_votes_total{action="cast"}') == cast + 1
+
+
+def test_get_on_votes_is_a_405_envelope_naming_the_methods(client: TestClient) -> None:
+    response = client.get(VOTES)
+    _assert_envelope(response, 405, "method_not_allowed")
+    allowed = {method.strip() for method in response.headers["allow"].split(",")}
+    assert {"POST", "DELETE"} <= allowed
+
+
+@pytest.fixture
+def capped_client(tmp_path: Path) -> Iterator[TestClient]:
+    """A site for BLOG and a daily cap of one new vote per post and address."""
+    limits: dict[str, Any] = {**NO_LIMITS, "daily_votes_per_post": 1}
+    settings = Settings(
+        db=str(tmp_path / "capped.db"), secret_key="test-secret", access_log=False, **limits
+    )
+    conn = open_database(settings.db)
+    store.save_site(conn, Site(slug="blog", name="Blog", origins=(BLOG,)))
+    conn.close()
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def test_a_capped_vote_is_a_429_an_allowed_page_can_read(capped_client: TestClient) -> None:
+    body = {"site": "blog", "post": "p", "rating": 5}
+    first = capped_client.post(VOTES, json={**body, "voter": voter()}, headers={"Origin": BLOG})
+    assert first.status_code == 200
+    refused = capped_client.post(VOTES, json={**body, "voter": voter()}, headers={"Origin": BLOG})
+    _assert_envelope(refused, 429, "rate_limited")
+    assert int(refused.headers["retry-after"]) >= 1
+    assert refused.headers["access-control-allow-origin"] == BLOG
+    assert refused.headers["access-control-expose-headers"] == "Retry-After"
+    foreign = capped_client.post(
+        VOTES, json={**body, "voter": voter()}, headers={"Origin": "https://evil.example"}
+    )
+    _assert_envelope(foreign, 403, "origin_not_allowed")
+    assert "access-control-allow-origin" not in foreign.headers
+    read = capped_client.get("/api/v1/summary?site=blog&post=p").json()["posts"][0]
+    assert read["count"] == 1
+
+
+def test_a_crash_in_the_endpoint_is_a_logged_500_and_serving_goes_on(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """TestClient re-raises what reaches Starlette's error middleware: an answer at all shows
+    the fast path caught it."""
+    svc = client.app.state.services  # type: ignore[attr-defined]
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(svc.guard, "vote_cap", broken)
+    with caplog.at_level(logging.ERROR, logger="widget"):
+        crashed = client.post(VOTES, json={"post": "x", "rating": 3, "voter": voter()})
+    _assert_envelope(crashed, 500, "internal_error")
+    assert "a bug" not in crashed.text
+    assert any("unhandled error on POST /api/v1/votes" in r.getMessage() for r in caplog.records)
+    assert _counter(client, _request_series(500)) == 1
+    monkeypatch.undo()
+    assert client.post(VOTES, json={"post": "x", "rating": 3, "voter": voter()}).status_code == 200
+
+
+def test_a_crash_inside_the_write_fails_that_vote_only(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug in the store")
+
+    monkeypatch.setattr(vote_batch, "record_votes", broken)
+    monkeypatch.setattr(vote_batch, "record_vote", broken)
+    with caplog.at_level(logging.ERROR, logger="widget.db"):
+        crashed = client.post(VOTES, json={"post": "y", "rating": 2, "voter": voter()})
+    _assert_envelope(crashed, 503, "unavailable")
+    assert any(r.exc_info for r in caplog.records)
+    monkeypatch.undo()
+    ok = client.post(VOTES, json={"post": "y", "rating": 2, "voter": voter()})
+    assert ok.status_code == 200 and ok.json()["count"] == 1

@@ -495,3 +495,56 @@ def test_a_crash_inside_the_write_fails_that_vote_only(
     monkeypatch.undo()
     ok = client.post(VOTES, json={"post": "y", "rating": 2, "voter": voter()})
     assert ok.status_code == 200 and ok.json()["count"] == 1
+
+
+def test_votes_and_withdrawals_are_logged_and_counted_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    limits: dict[str, Any] = dict(NO_LIMITS)
+    settings = Settings(db=str(tmp_path / "log.db"), secret_key="k", access_log=True, **limits)
+    reader = voter()
+    with TestClient(create_app(settings)) as client:
+        assert client.post(VOTES, json={"post": "l", "rating": 5, "voter": reader}).is_success
+        gone = client.request("DELETE", VOTES, json={"post": "l", "voter": reader})
+        assert gone.status_code == 200 and gone.json()["your_vote"] is None
+        assert client.post(VOTES, content=b"{", headers={"Content-Type": "application/json"})
+        assert _counter(client, 'widget_votes_total{action="withdrawn"}') == 1
+        assert _counter(client, _request_series(200, "DELETE")) == 1
+        assert _counter(client, _request_series(400)) == 1
+    lines = [line for line in capsys.readouterr().err.splitlines() if "widget.access" in line]
+    votes = [line for line in lines if "/api/v1/votes" in line]
+    assert len(votes) == 3
+    assert '"POST /api/v1/votes HTTP/1.1" 200' in votes[0]
+    assert '"DELETE /api/v1/votes HTTP/1.1" 200' in votes[1]
+    assert '"POST /api/v1/votes HTTP/1.1" 400' in votes[2]
+
+
+def test_a_reader_gone_before_the_body_gets_no_answer_and_counts_as_499(
+    client: TestClient,
+) -> None:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": VOTES,
+        "raw_path": VOTES.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json"), (b"host", b"testserver")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    client.portal.call(client.app, scope, receive, send)  # type: ignore[union-attr]
+    assert sent == []
+    assert _counter(client, _request_series(499)) == 1
+    assert client.post(VOTES, json={"post": "d", "rating": 1, "voter": voter()}).is_success

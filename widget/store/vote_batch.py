@@ -20,7 +20,14 @@ from typing import Any
 from widget.errors import RateLimited
 from widget.models import Summary, VoteInput, VoteResult
 from widget.store.privacy import CAP_MESSAGE, CapCheck
-from widget.store.votes import POST_COLUMNS, day_of, record_vote
+from widget.store.votes import (
+    MOVE_DAILY,
+    MOVE_POST,
+    POST_COLUMNS,
+    _summary,
+    day_of,
+    record_vote,
+)
 
 VoteKey = tuple[str, str, str]  # site, post, voter key
 PostKey = tuple[str, str]
@@ -180,19 +187,11 @@ def _write(
 ) -> None:
     # Aggregates first: a new vote's row refers to its post's row.
     conn.executemany(
-        "INSERT INTO posts (site, post, title, url, votes, total, r1, r2, r3, r4, r5, last_vote_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (site, post) DO UPDATE SET"
-        " title = coalesce(excluded.title, title), url = coalesce(excluded.url, url),"
-        " votes = votes + excluded.votes, total = total + excluded.total,"
-        " r1 = r1 + excluded.r1, r2 = r2 + excluded.r2, r3 = r3 + excluded.r3,"
-        " r4 = r4 + excluded.r4, r5 = r5 + excluded.r5, last_vote_at = excluded.last_vote_at",
+        MOVE_POST,
         [(*key, c.title, c.url, *c.counts, c.last_vote_at) for key, c in posts.items()],
     )
     conn.executemany(
-        "INSERT INTO daily (site, post, day, votes, total) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (site, post, day) DO UPDATE SET"
-        " votes = votes + excluded.votes, total = total + excluded.total",
+        MOVE_DAILY,
         # Every day a vote moved, even if the moves cancel out: record_vote writes that row too.
         [(*key, votes, total) for key, (votes, total) in daily.items()],
     )
@@ -228,7 +227,4 @@ def _summaries(conn: sqlite3.Connection, keys: list[PostKey]) -> dict[PostKey, S
         "site, post",
         keys,
     )
-    return {
-        (site, post): Summary(site, post, votes, total, (r1, r2, r3, r4, r5))
-        for site, post, votes, total, r1, r2, r3, r4, r5 in found
-    }
+    return {(row[0], row[1]): _summary(row[0], row[1], row[2:]) for row in found}

@@ -15,6 +15,22 @@ from widget.models import Summary, VoteInput, VoteResult
 from widget.store.sites import site_exists
 
 POST_COLUMNS = "votes, total, r1, r2, r3, r4, r5"
+# A post's aggregates and its day's row moved by deltas (a vote cast, changed or withdrawn);
+# record_vote runs them per vote, record_votes (vote_batch.py) once per post in a batch.
+MOVE_POST = (
+    "INSERT INTO posts (site, post, title, url, votes, total, r1, r2, r3, r4, r5, last_vote_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (site, post) DO UPDATE SET"
+    " title = coalesce(excluded.title, title), url = coalesce(excluded.url, url),"
+    " votes = votes + excluded.votes, total = total + excluded.total,"
+    " r1 = r1 + excluded.r1, r2 = r2 + excluded.r2, r3 = r3 + excluded.r3,"
+    " r4 = r4 + excluded.r4, r5 = r5 + excluded.r5, last_vote_at = excluded.last_vote_at"
+)
+MOVE_DAILY = (
+    "INSERT INTO daily (site, post, day, votes, total) VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (site, post, day) DO UPDATE SET"
+    " votes = votes + excluded.votes, total = total + excluded.total"
+)
 
 
 def day_of(timestamp: float) -> str:
@@ -55,23 +71,11 @@ def _apply_to_aggregates(
     if new is not None:
         buckets[new - 1] += 1
     row = conn.execute(
-        "INSERT INTO posts (site, post, title, url, votes, total, r1, r2, r3, r4, r5, last_vote_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (site, post) DO UPDATE SET"
-        " title = coalesce(excluded.title, title), url = coalesce(excluded.url, url),"
-        " votes = votes + excluded.votes, total = total + excluded.total,"
-        " r1 = r1 + excluded.r1, r2 = r2 + excluded.r2, r3 = r3 + excluded.r3,"
-        " r4 = r4 + excluded.r4, r5 = r5 + excluded.r5, last_vote_at = excluded.last_vote_at"
-        f" RETURNING {POST_COLUMNS}",
+        f"{MOVE_POST} RETURNING {POST_COLUMNS}",
         (site, post, title, url, d_votes, d_total, *buckets, now),
     ).fetchone()
     if d_votes or d_total:
-        conn.execute(
-            "INSERT INTO daily (site, post, day, votes, total) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (site, post, day) DO UPDATE SET"
-            " votes = votes + excluded.votes, total = total + excluded.total",
-            (site, post, day_of(now), d_votes, d_total),
-        )
+        conn.execute(MOVE_DAILY, (site, post, day_of(now), d_votes, d_total))
     return _summary(site, post, row)
 
 

@@ -96,7 +96,7 @@ class VotesEndpoint:
             time.time(),
             svc.guard.vote_cap(site.slug, vote.post, address_key),
         )
-        result = await svc.write(write, after_commit=partial(_cache_summary, svc), short=True)
+        result = await svc.write(write, after_commit=svc.cache_vote, short=True)
         svc.metrics.votes_cast.inc()
         return result, cors
 
@@ -114,7 +114,7 @@ class VotesEndpoint:
                 voter_key=voter_key(svc.secret, voter),
                 now=time.time(),
             ),
-            after_commit=partial(_cache_summary, svc),
+            after_commit=svc.cache_vote,
             short=True,
         )
         svc.metrics.votes_withdrawn.inc()
@@ -124,7 +124,3 @@ class VotesEndpoint:
 def _answer(status: int, body: bytes, headers: dict[str, str]) -> Answer:
     length = (b"content-length", str(len(body)).encode())
     return status, body, [JSON_TYPE, length, *encoded(headers)]
-
-
-def _cache_summary(svc: Services, result: VoteResult) -> None:
-    svc.cache.put(result.summary)

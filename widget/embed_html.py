@@ -33,7 +33,6 @@ from widget.models import (
     Site,
     Summary,
     VoteInput,
-    VoteResult,
     clean_text,
     parse_feedback,
     post_id,
@@ -243,12 +242,9 @@ async def _vote(ctx: FrameContext, form: dict[str, str]) -> str:
     svc.guard.refuse_crawler(ctx.request.headers.get("user-agent"))
     address_key = await svc.guard.admit("vote", ctx.address)
 
-    def cache(result: VoteResult) -> None:
-        svc.cache.put(result.summary)
-
     if form.get("action") == "withdraw":
         withdraw = partial(store.withdraw_vote, site=ctx.site.slug, post=ctx.post, now=time.time())
-        await svc.write(partial(withdraw, voter_key=ctx.key), after_commit=cache)
+        await svc.write(partial(withdraw, voter_key=ctx.key), after_commit=svc.cache_vote)
         svc.metrics.votes_withdrawn.inc()
         return "withdrawn"
     raw = form.get("rating", "")
@@ -257,7 +253,7 @@ async def _vote(ctx: FrameContext, form: dict[str, str]) -> str:
     )
     cap = svc.guard.vote_cap(ctx.site.slug, ctx.post, address_key)
     await svc.write(
-        store.VoteWrite(vote, ctx.key, time.time(), cap), after_commit=cache, short=True
+        store.VoteWrite(vote, ctx.key, time.time(), cap), after_commit=svc.cache_vote, short=True
     )
     svc.metrics.votes_cast.inc()
     return "voted"

@@ -19,7 +19,7 @@ from widget.errors import NotFound, WidgetError
 from widget.guard import IPNetwork
 from widget.guard.service import Guard
 from widget.metrics import Metrics
-from widget.models import Site, Summary
+from widget.models import Site, Summary, VoteResult
 from widget.settings import Settings
 
 T = TypeVar("T")
@@ -48,6 +48,10 @@ class Services:
         if found is None:
             raise NotFound(f"site {slug!r} does not exist", field="site")
         return found
+
+    def cache_vote(self, result: VoteResult) -> None:
+        """After a vote's commit: its post's new summary is what readers get from now on."""
+        self.cache.put(result.summary)
 
     async def write(
         self,

@@ -223,13 +223,12 @@ def test_cors_for_open_site_and_preflight(client: TestClient) -> None:
 
 
 def test_restricted_site_refuses_other_origins(client: TestClient) -> None:
-    from widget import store
+    from widget.actions import authoring
 
     services = client.app.state.services  # type: ignore[attr-defined]
     site = services.sites["default"]
     restricted = type(site)(site.slug, site.name, ("https://blog.example",), site.settings)
-    client.portal.call(services.write, lambda conn: store.save_site(conn, restricted))  # type: ignore[union-attr]
-    client.portal.call(services.reload_sites)  # type: ignore[union-attr]
+    client.portal.call(authoring.save_site, services, "admin", restricted)  # type: ignore[union-attr]
     evil = {"Origin": "https://evil.example"}
     response = client.post(VOTES, json={"post": "p", "rating": 5, "voter": voter()}, headers=evil)
     assert_error(response, 403, "origin_not_allowed")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import time
-from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from widget import i18n, store
+from widget import i18n
+from widget.actions import feedback as feedback_actions
+from widget.actions.votes import writable_site
 from widget.api_http import (
     ALLOWED_HEADERS,
     FORGET_BODY_BYTES,
@@ -18,7 +18,6 @@ from widget.api_http import (
     EncodedResponse,
     address_of,
     body_limit,
-    check_origin,
     client_of,
     cors_headers,
     dumps,
@@ -29,9 +28,8 @@ from widget.api_http import (
 )
 from widget.api_votes import VotesEndpoint
 from widget.cache import Rendered
-from widget.errors import OriginNotAllowed
-from widget.guard import voter_key
-from widget.models import Site, parse_feedback, parse_posts, site_slug, voter_token
+from widget.guard.caller import caller_of
+from widget.models import parse_feedback, parse_posts, site_slug, voter_token
 from widget.openapi import openapi_document
 from widget.state import Services, services
 
@@ -97,63 +95,30 @@ async def _render_summary(svc: Services, request: Request) -> Rendered:
 
 async def feedback(request: Request) -> Response:
     svc = services(request)
-    address = client_of(svc, request)
-    await svc.guard.admit("feedback", address)
+    caller = caller_of(svc.guard, request.scope)
+    await feedback_actions.admit_feedback(svc, caller)
     data = await read_json(request, svc.settings.max_body_bytes)
-    site = svc.site(site_slug(data.get("site", "default")))
-    headers = check_origin(site, request)
+    site = writable_site(svc, site_slug(data.get("site", "default")), caller)
     item = parse_feedback(data, site)
-    # Likely spam is stored as `spam` for the author to review; the sender gets the same answer.
-    verdict = await svc.guard.judge_feedback(item, site, address, request.headers.get("user-agent"))
-    status, score = verdict.status, verdict.score
-    key = voter_key(svc.secret, item.voter)
-    feedback_id = await svc.write(
-        partial(
-            store.add_feedback,
-            item=item,
-            voter_key=key,
-            status=status,
-            spam_score=score,
-            now=time.time(),
-        ),
-        short=True,
-    )
-    svc.metrics.feedback.labels(status).inc()
+    feedback_id = await feedback_actions.send_feedback(svc, caller, item)
+    headers = cors_headers(site, caller.origin)
     return json_response({"id": feedback_id, "status": "received"}, 201, headers)
 
 
 async def forget(request: Request) -> Response:
     """A reader's right to be forgotten: every vote and feedback item of their token goes."""
     svc = services(request)
-    await svc.guard.admit("vote", client_of(svc, request))
+    caller = caller_of(svc.guard, request.scope)
     data = await read_json(request, body_limit(svc, FORGET_BODY_BYTES))
     token = voter_token(data.get("voter"))
-    site: Site | None = None
-    origin = request.headers.get("origin")
-    if data.get("site") is not None:
-        site = svc.site(site_slug(data["site"]))
-        headers = check_origin(site, request)
-    else:  # every site: the origin must belong to at least one of them, as for preflights
-        if origin is not None and not any(s.allows_origin(origin) for s in svc.sites.values()):
-            raise OriginNotAllowed(f"origin {origin} belongs to no site here")
+    slug = None if data.get("site") is None else site_slug(data["site"])
+    result = await feedback_actions.forget_reader(svc, caller, token, slug)
+    if slug is not None:
+        headers = cors_headers(svc.site(slug), caller.origin)
+    else:  # every site: the action checked that the origin belongs to one of them
         headers = {"Vary": "Origin"}
-        if origin is not None:
-            headers["Access-Control-Allow-Origin"] = origin
-
-    def refresh_cache(result: store.Forgotten) -> None:
-        for changed in result.summaries:
-            svc.cache.put(changed)
-
-    result = await svc.write(
-        partial(
-            store.forget_voter,
-            voter_key=voter_key(svc.secret, token),
-            site=None if site is None else site.slug,
-            now=time.time(),
-        ),
-        after_commit=refresh_cache,
-    )
-    svc.metrics.votes.labels("forgotten").inc(result.votes)
+        if caller.origin is not None:
+            headers["Access-Control-Allow-Origin"] = caller.origin
     return json_response(
         {"forgotten": {"votes": result.votes, "feedback": result.feedback}}, headers=headers
     )

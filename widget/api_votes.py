@@ -11,28 +11,24 @@ implementation whichever way a request comes.
 
 from __future__ import annotations
 
-import time
-from functools import partial
 from json.encoder import encode_basestring as _text
-from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
-from widget import store
+from widget.actions import votes as actions
 from widget.api_http import (
     JSON_TYPE,
     VOTE_BODY_BYTES,
     WITHDRAW_BODY_BYTES,
-    address_of,
-    allowed_writer,
     body_limit,
     cors_for_errors,
+    cors_headers,
     dumps,
     encoded,
     receive_json,
 )
 from widget.errors import OriginNotAllowed, WidgetError
-from widget.guard import voter_key
+from widget.guard.caller import caller_of
 from widget.models import VoteResult, parse_vote, parse_withdraw
 from widget.state import Services
 
@@ -66,59 +62,25 @@ class VotesEndpoint:
         found = {k: v.decode("latin-1") for k, v in scope["headers"] if k in _WANTED}
         origin = found.get(b"origin")
         try:
-            svc.guard.refuse_crawler(found.get(b"user-agent"))
-            address_key = await svc.guard.admit("vote", address_of(svc, scope))
+            caller = caller_of(svc.guard, scope)
             casting = scope["method"] == "POST"
             limit = body_limit(svc, VOTE_BODY_BYTES if casting else WITHDRAW_BODY_BYTES)
             data = await receive_json(
                 receive, found.get(b"content-type"), found.get(b"content-length"), limit
             )
             if casting:
-                result, cors = await self._cast(svc, data, origin, address_key)
+                vote = parse_vote(data)
+                result = await actions.cast_vote(svc, caller, vote)
+                site_slug = vote.site
             else:
-                result, cors = await self._withdraw(svc, data, origin)
+                site_slug, post, voter = parse_withdraw(data)
+                result = await actions.withdraw_vote(svc, caller, site_slug, post, voter)
         except WidgetError as error:
             headers = error.headers()
             if not isinstance(error, OriginNotAllowed):
                 headers.update(cors_for_errors(svc.sites.values(), origin))
             return _answer(error.status, dumps(error.envelope()), headers)
-        return _answer(200, vote_answer(result), cors)
-
-    async def _cast(
-        self, svc: Services, data: dict[str, Any], origin: str | None, address_key: bytes
-    ) -> tuple[VoteResult, dict[str, str]]:
-        vote = parse_vote(data)
-        site = svc.site(vote.site)
-        cors = allowed_writer(site, origin)
-        write = store.VoteWrite(
-            vote,
-            voter_key(svc.secret, vote.voter),
-            time.time(),
-            svc.guard.vote_cap(site.slug, vote.post, address_key),
-        )
-        result = await svc.write(write, after_commit=svc.cache_vote, short=True)
-        svc.metrics.votes_cast.inc()
-        return result, cors
-
-    async def _withdraw(
-        self, svc: Services, data: dict[str, Any], origin: str | None
-    ) -> tuple[VoteResult, dict[str, str]]:
-        site_name, post, voter = parse_withdraw(data)
-        site = svc.site(site_name)
-        cors = allowed_writer(site, origin)
-        result = await svc.write(
-            partial(
-                store.withdraw_vote,
-                site=site.slug,
-                post=post,
-                voter_key=voter_key(svc.secret, voter),
-                now=time.time(),
-            ),
-            after_commit=svc.cache_vote,
-            short=True,
-        )
-        svc.metrics.votes_withdrawn.inc()
-        return result, cors
+        return _answer(200, vote_answer(result), cors_headers(svc.site(site_slug), origin))
 
 
 def _answer(status: int, body: bytes, headers: dict[str, str]) -> Answer:

@@ -20,11 +20,11 @@ from widget.cache import SummaryCache
 from widget.db import Writer, connect_reader, open_database
 from widget.errors import MethodNotAllowed, NotFound, OriginNotAllowed, WidgetError
 from widget.fastpath import WidgetApp
-from widget.guard import parse_networks
 from widget.guard.service import Guard
 from widget.metrics import Metrics, MetricsMiddleware, Recorder
 from widget.settings import Settings
 from widget.state import Services, services
+from widget.subscribers import count_in_metrics, keep_caches_fresh
 from widget.templating import make_environment
 
 log = logging.getLogger("widget")
@@ -84,7 +84,7 @@ async def readyz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    body = services(request).metrics.render()
+    body = request.app.state.metrics.render()
     return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
@@ -109,12 +109,12 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
             writer=writer,
             reader=reader,
             cache=SummaryCache(settings.cache_size),
-            metrics=metrics_registry,
             secret=secret,
-            trusted_proxies=parse_networks(settings.trusted_proxies),
             guard=guard,
             sites=sites,
         )
+        keep_caches_fresh(app.state.services)
+        count_in_metrics(app.state.services, metrics_registry)
         log.info("serving database %s", settings.db)
         follower = asyncio.ensure_future(app.state.services.follow_other_writers())
         await dashboard.announce_setup(app.state.services)
@@ -164,4 +164,5 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
     app.recorder = recorder  # read by WidgetApp when it builds its stack, on the first request
     app.state.templates = make_environment()
     app.state.settings = settings
+    app.state.metrics = metrics_registry
     return app

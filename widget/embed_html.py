@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from functools import partial
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -25,9 +25,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from widget import i18n, store
-from widget.api import client_of
+from widget.actions import feedback, votes
 from widget.errors import BodyTooLarge, Forbidden, UnsupportedMediaType, WidgetError
 from widget.guard import voter_key
+from widget.guard.caller import caller_of
 from widget.models import (
     TITLE_MAX,
     Site,
@@ -135,9 +136,11 @@ class FrameContext:
     ) -> None:
         self.svc, self.request, self.site, self.post, self.lang = svc, request, site, post, lang
         self.theme = theme
-        self.address = client_of(svc, request)
-        user_agent = request.headers.get("user-agent", "")
-        self.token = svc.guard.frame_token(self.address, user_agent)
+        # The frame's forms come from our own origin and prove themselves with a signed
+        # form token (check below), so the site's origin list does not apply: no origin.
+        self.caller = replace(caller_of(svc.guard, request.scope), origin=None)
+        self.address = self.caller.address
+        self.token = svc.guard.frame_token(self.address, self.caller.user_agent or "")
         self.key = voter_key(svc.secret, self.token)
         self.catalogue = i18n.messages(lang, site.settings.get("texts"))
 
@@ -237,32 +240,22 @@ async def _answer_post(request: Request, act: Any) -> Response:
 
 
 async def _vote(ctx: FrameContext, form: dict[str, str]) -> str:
-    svc = ctx.svc
     ctx.check(form)
-    svc.guard.refuse_crawler(ctx.request.headers.get("user-agent"))
-    address_key = await svc.guard.admit("vote", ctx.address)
-
     if form.get("action") == "withdraw":
-        withdraw = partial(store.withdraw_vote, site=ctx.site.slug, post=ctx.post, now=time.time())
-        await svc.write(partial(withdraw, voter_key=ctx.key), after_commit=svc.cache_vote)
-        svc.metrics.votes_withdrawn.inc()
+        await votes.withdraw_vote(ctx.svc, ctx.caller, ctx.site.slug, ctx.post, ctx.token)
         return "withdrawn"
     raw = form.get("rating", "")
-    vote = VoteInput(
-        ctx.site.slug, ctx.post, ctx.token, rating_value(int(raw) if raw.isdigit() else raw)
+    rating = rating_value(int(raw) if raw.isdigit() else raw)
+    await votes.cast_vote(
+        ctx.svc, ctx.caller, VoteInput(ctx.site.slug, ctx.post, ctx.token, rating)
     )
-    cap = svc.guard.vote_cap(ctx.site.slug, ctx.post, address_key)
-    await svc.write(
-        store.VoteWrite(vote, ctx.key, time.time(), cap), after_commit=svc.cache_vote, short=True
-    )
-    svc.metrics.votes_cast.inc()
     return "voted"
 
 
 async def _feedback(ctx: FrameContext, form: dict[str, str]) -> str:
     svc = ctx.svc
     opened = ctx.check(form)
-    await svc.guard.admit("feedback", ctx.address)
+    await feedback.admit_feedback(svc, ctx.caller)
     mine = await store.read_voter_rating(svc.reader, ctx.site.slug, ctx.post, ctx.key)
     data = {
         "site": ctx.site.slug,
@@ -275,20 +268,7 @@ async def _feedback(ctx: FrameContext, form: dict[str, str]) -> str:
         "hp": form.get("hp", ""),
         "open_ms": max(0, int(time.time() * 1000) - opened),
     }
-    item = parse_feedback(data, ctx.site)
-    user_agent = ctx.request.headers.get("user-agent")
-    verdict = await svc.guard.judge_feedback(item, ctx.site, ctx.address, user_agent)
-    await svc.write(
-        partial(
-            store.add_feedback,
-            item=item,
-            voter_key=ctx.key,
-            status=verdict.status,
-            spam_score=verdict.score,
-            now=time.time(),
-        )
-    )
-    svc.metrics.feedback.labels(verdict.status).inc()
+    await feedback.send_feedback(svc, ctx.caller, parse_feedback(data, ctx.site))
     return "sent"
 
 

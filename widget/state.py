@@ -16,10 +16,9 @@ from widget import store
 from widget.cache import RenderedSummaries, SummaryCache
 from widget.db import Operation, Writer
 from widget.errors import NotFound, WidgetError
-from widget.guard import IPNetwork
+from widget.events import DataChangedElsewhere, EventBus
 from widget.guard.service import Guard
-from widget.metrics import Metrics
-from widget.models import Site, Summary, VoteResult
+from widget.models import Site, Summary
 from widget.settings import Settings
 
 T = TypeVar("T")
@@ -33,10 +32,9 @@ class Services:
     writer: Writer
     reader: aiosqlite.Connection
     cache: SummaryCache
-    metrics: Metrics
     secret: str
-    trusted_proxies: tuple[IPNetwork, ...]
     guard: Guard
+    events: EventBus = field(default_factory=EventBus)
     sites: dict[str, Site] = field(default_factory=dict)
     started_at: float = field(default_factory=time.time)
     extras: dict[str, Any] = field(default_factory=dict)
@@ -48,10 +46,6 @@ class Services:
         if found is None:
             raise NotFound(f"site {slug!r} does not exist", field="site")
         return found
-
-    def cache_vote(self, result: VoteResult) -> None:
-        """After a vote's commit: its post's new summary is what readers get from now on."""
-        self.cache.put(result.summary)
 
     async def write(
         self,
@@ -76,9 +70,6 @@ class Services:
         self._site_stats[slug] = (written, stats)  # the count from before the read: safe side
         return stats
 
-    async def reload_sites(self) -> None:
-        self.sites = await self.write(store.load_sites)
-
     async def follow_other_writers(self, every: float = OTHER_WRITERS_SECONDS) -> None:
         """Forget cached summaries and sites when another process changed the database.
 
@@ -92,8 +83,7 @@ class Services:
                 version = await self.write(store.data_version)
                 if seen is not None and version != seen:
                     log.info("the database was changed by another process; reloading")
-                    self.cache.clear()
-                    await self.reload_sites()
+                    self.events.publish(DataChangedElsewhere(await self.write(store.load_sites)))
                 seen = version
             except WidgetError:  # busy or shutting down: ask again next time
                 pass

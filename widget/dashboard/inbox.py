@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from functools import partial
 from urllib.parse import urlencode
 
@@ -10,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from widget import store
+from widget.actions import authoring
 from widget.dashboard.overview import post_url
 from widget.dashboard.web import (
     PAGE_SIZE,
@@ -96,15 +96,8 @@ async def bulk(ctx: Ctx) -> Response:
         raise InvalidField("ids", ctx.t("select_one"))
     if len(raw_ids) > BULK_LIMIT or not all(v.isdigit() and len(v) < 16 for v in raw_ids):
         raise InvalidField("ids", ctx.t("select_between", max=BULK_LIMIT))
-    changed = await ctx.svc.write(
-        partial(
-            store.triage_feedback,
-            ids=[int(v) for v in raw_ids],
-            sites=ctx.site_slugs,
-            now=time.time(),
-            status=action,
-        )
-    )
+    ids = [int(v) for v in raw_ids]
+    changed = await authoring.triage_feedback(ctx.svc, ctx.username, ctx.site_slugs, ids, action)
     return redirect(_with_notice(safe_back(ctx.field("back")), changed))
 
 
@@ -122,15 +115,8 @@ async def triage_one(ctx: Ctx) -> Response:
         note = clean_text(ctx.field("note"), NOTE_MAX, "note", multiline=True)
     except InvalidField as exc:  # the shared check words it in English for the API
         raise InvalidField("note", ctx.t("note_too_long", n=NOTE_MAX)) from exc
-    changed = await ctx.svc.write(
-        partial(
-            store.triage_feedback,
-            ids=[item.feedback.id],
-            sites=ctx.site_slugs,
-            now=time.time(),
-            status=status,
-            note=note,
-        )
+    changed = await authoring.triage_feedback(
+        ctx.svc, ctx.username, ctx.site_slugs, [item.feedback.id], status, note
     )
     return redirect(_with_notice(safe_back(ctx.field("back")), changed) + f"#f{item.feedback.id}")
 

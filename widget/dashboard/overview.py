@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from urllib.parse import urlencode
@@ -11,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from widget import store
+from widget.actions import authoring
 from widget.dashboard import charts
 from widget.dashboard.web import (
     PAGE_SIZE,
@@ -178,12 +178,7 @@ async def reset_post(ctx: Ctx) -> Response:
         return await render(ctx, "reset.html", site=site, row=row, post_url=post_url)
     if ctx.field("confirm") != "yes":
         raise InvalidField("confirm", ctx.t("reset_tick"))
-    summary = await ctx.svc.write(
-        partial(
-            store.reset_post, site=site.slug, post=row.post, author=ctx.username, now=time.time()
-        ),
-        after_commit=ctx.svc.cache.put,
-    )
+    summary = await authoring.reset_post(ctx.svc, ctx.username, site.slug, row.post)
     assert summary.count == 0
     return redirect(post_url(site.slug, row.post) + "&reset=1")
 

@@ -7,7 +7,8 @@ from functools import partial
 from starlette.responses import Response
 from starlette.routing import Route
 
-from widget import i18n, store
+from widget import i18n
+from widget.actions import authoring
 from widget.dashboard import site_form
 from widget.dashboard.web import PREFIX, Ctx, page, redirect, render
 from widget.models import DEFAULT_REASONS, Site
@@ -91,8 +92,7 @@ async def site_settings(ctx: Ctx) -> Response:
         origins=tuple(form.origins),
         settings={**site.settings, **form.settings},
     )
-    await ctx.svc.write(partial(store.update_site, site=updated, author=ctx.username))
-    await ctx.svc.reload_sites()  # the API and the embed see the change at once
+    await authoring.save_site(ctx.svc, ctx.username, updated)
     return redirect(f"{PREFIX}/sites/{site.slug}/settings?saved=1")
 
 
@@ -107,8 +107,7 @@ async def new_site(ctx: Ctx) -> Response:
     if problems:
         return await render(ctx, "site_new.html", 422, slug=slug, name=name, problems=problems)
     site = Site(slug=slug, name=name, settings={"threshold": 2})
-    await ctx.svc.write(partial(store.create_site, site=site, author=ctx.username))
-    await ctx.svc.reload_sites()
+    await authoring.create_site(ctx.svc, ctx.username, site)
     return redirect(f"{PREFIX}/sites/{slug}/settings")
 
 

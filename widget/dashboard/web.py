@@ -40,7 +40,7 @@ from widget.dashboard.messages import (
     texts_for,
 )
 from widget.errors import BodyTooLarge, Forbidden, NotFound, WidgetError
-from widget.guard.addresses import client_address
+from widget.guard.caller import caller_of
 from widget.models import Site
 from widget.state import Services, services
 
@@ -167,9 +167,8 @@ def throttle(svc: Services) -> LoginThrottle:
 
 
 def client_ip(request: Request) -> str:
-    svc = services(request)
-    peer = request.client.host if request.client else None
-    return client_address(peer, request.headers.get("x-forwarded-for"), svc.trusted_proxies)
+    """The author's address as the API would key it (one Caller for every surface)."""
+    return caller_of(services(request).guard, request.scope).address
 
 
 def _from_trusted_proxy(request: Request) -> bool:
@@ -178,7 +177,7 @@ def _from_trusted_proxy(request: Request) -> bool:
         address = ipaddress.ip_address(peer)
     except ValueError:
         return False
-    return any(address in net for net in services(request).trusted_proxies)
+    return any(address in net for net in services(request).guard.trusted)
 
 
 def is_https(request: Request) -> bool:

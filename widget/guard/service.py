@@ -116,6 +116,10 @@ class Guard:
 
     # --- who is asking -------------------------------------------------------------------
 
+    @property
+    def trusts_proxies(self) -> bool:
+        return bool(self.trusted)
+
     def address(self, peer: str | None, forwarded_for: str | None, forwarded: str | None) -> str:
         return client_address(peer, forwarded_for, self._proxies, forwarded)
 

@@ -189,18 +189,18 @@ def test_bayesian_score_prefers_many_good_votes_over_one_perfect(tmp_path: Path)
     assert rows[1].average == 5.0
 
 
-def test_seed_demo_writes_exact_aggregates(tmp_path: Path) -> None:
-    from widget.db import open_database
+async def test_seed_demo_writes_exact_aggregates(tmp_path: Path) -> None:
+    from widget.db import connect_sync
     from widget.seed import seed_demo
 
-    conn = open_database(str(tmp_path / "demo.db"))
-    conn.execute("BEGIN IMMEDIATE")
-    report = seed_demo(conn, posts=60, votes=900)
-    conn.execute("COMMIT")
-    assert report.votes == 900 and report.feedback > 0
-    conn.execute("BEGIN IMMEDIATE")
-    assert store.recompute(conn) == []  # posts rows match the votes exactly
-    conn.execute("COMMIT")
+    data = await store.open_store(str(tmp_path / "demo.db"))
+    try:
+        report = await seed_demo(data, posts=60, votes=900)
+        assert report.votes == 900 and report.feedback > 0
+        assert await data.recompute() == []  # posts rows match the votes exactly
+    finally:
+        await data.close()
+    conn = connect_sync(str(tmp_path / "demo.db"))
     total = conn.execute("SELECT sum(votes) FROM posts").fetchone()[0]
     daily = conn.execute("SELECT sum(votes) FROM daily").fetchone()[0]
     assert total == daily == 900

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 from starlette.testclient import TestClient
 
@@ -107,15 +106,12 @@ def test_a_quiet_server_still_drops_old_salts_at_midnight(tmp_path: Path) -> Non
     clock = FakeClock(day * DAY + DAY - 0.3)  # 0.3 s before the end of `day`
     store.salt_seed(conn, day_label(day - 1), "yesterday", clock.now)
 
-    async def write(operation: Any) -> Any:
-        conn.execute("BEGIN IMMEDIATE")
-        result = operation(conn)
-        conn.execute("COMMIT")
-        return result
+    conn.close()
 
     async def scenario() -> list[str]:
+        data = await store.open_store(settings.db)
         guard = Guard(settings, settings.secret_key, clock=clock)
-        guard.start(conn, write)
+        await guard.start(data)
         assert salt_days(settings.db) == [day_label(day - 1), day_label(day)]
         await asyncio.sleep(0.1)  # the timer now sleeps until just past midnight
         clock.advance(1.0)  # midnight passes; nobody sends a request
@@ -125,7 +121,7 @@ def test_a_quiet_server_still_drops_old_salts_at_midnight(tmp_path: Path) -> Non
             await asyncio.sleep(0.05)
         days = salt_days(settings.db)
         await guard.close()
+        await data.close()
         return days
 
     assert asyncio.run(scenario()) == [day_label(day), day_label(day + 1)]
-    conn.close()

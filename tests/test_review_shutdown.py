@@ -22,7 +22,7 @@ async def test_a_vote_after_the_writer_stopped_gets_a_503_envelope(tmp_path: Pat
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         svc: Services = app.state.services
-        await svc.writer.close()  # what the lifespan does once the server stops serving
+        await svc.store.close()  # what the lifespan does once the server stops serving
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             answer = await asyncio.wait_for(

@@ -17,7 +17,6 @@ from starlette.routing import BaseRoute, Route
 from widget import api, dashboard, embed, logs, store
 from widget.access_log import AccessLog
 from widget.cache import SummaryCache
-from widget.db import Writer, connect_reader, open_database
 from widget.errors import MethodNotAllowed, NotFound, OriginNotAllowed, WidgetError
 from widget.fastpath import WidgetApp
 from widget.guard.service import Guard
@@ -77,7 +76,7 @@ async def readyz(request: Request) -> Response:
     """Ready when a write transaction can be taken: the database is there and writable."""
     svc = services(request)
     try:
-        await svc.write(lambda conn: conn.execute("SELECT count(*) FROM sites").fetchone())
+        await svc.store.ready()
     except WidgetError as exc:
         return api.json_response({"status": "unavailable", "reason": exc.message}, 503)
     return api.json_response({"status": "ready"})
@@ -96,22 +95,19 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: WidgetApp) -> AsyncIterator[dict[str, Any]]:
-        conn = open_database(settings.db, settings.sync)
-        secret = settings.secret_key or store.secret_key(conn)
-        sites = store.load_sites(conn)
-        reader = await connect_reader(settings.db)
-        writer = Writer(conn, settings.writer_batch, metrics_registry.batch_size.observe)
+        data = await store.open_store(
+            settings.db, settings.sync, settings.writer_batch, metrics_registry.batch_size.observe
+        )
+        secret = settings.secret_key or await data.secret_key()
         guard = Guard(settings, secret)
-        guard.start(conn, writer.submit)  # today's address salt, before any request
-        writer.start()
+        await guard.start(data)  # today's address salt, before any request
         app.state.services = Services(
             settings=settings,
-            writer=writer,
-            reader=reader,
+            store=data,
             cache=SummaryCache(settings.cache_size),
             secret=secret,
             guard=guard,
-            sites=sites,
+            sites=await data.load_sites(),
         )
         keep_caches_fresh(app.state.services)
         count_in_metrics(app.state.services, metrics_registry)
@@ -128,8 +124,7 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
             with contextlib.suppress(asyncio.CancelledError):
                 await follower
             await guard.close()
-            await writer.close()
-            await reader.close()
+            await data.close()
             if access_log is not None:
                 access_log.flush()
             log.info("writer drained, database closed")

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import time
-from collections.abc import Iterator
-from typing import Any, TextIO
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TextIO, TypeVar
 
 import click
 
-from widget import __version__, store
-from widget.auth import MIN_PASSWORD, hash_password
-from widget.db import open_database
-from widget.errors import ConfigError, WidgetError
+from widget import __version__
+from widget.actions import accounts
+from widget.auth import MIN_PASSWORD
+from widget.errors import ConfigError, InvalidField, NotFound, WidgetError
 from widget.importers import FORMATS, read_foreign
 from widget.settings import Settings
+from widget.store import Purged, Store, open_store
+
+T = TypeVar("T")
 
 db_option = click.option(
     "--db", default=None, help="SQLite database file (default: WIDGET_DB or ./widget.db)."
@@ -52,21 +56,36 @@ def serve(
     run(load_settings(host=host, port=port, db=db, demo=demo, server=server))
 
 
+def with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
+    """Run `work` on the settings' store, as the service would: every write goes through the
+    store's one writer, in its own transaction, and waits for the service's writes."""
+
+    async def run() -> T:
+        data = await open_store(settings.db, settings.sync)
+        try:
+            return await work(data)
+        finally:
+            await data.close()
+
+    try:
+        return asyncio.run(run())
+    except WidgetError as exc:
+        raise click.ClickException(exc.message) from exc
+
+
 @cli.command()
 @db_option
 def migrate(db: str | None) -> None:
     """Create or upgrade the database schema."""
     settings = load_settings(db=db)
-    from widget.migrations import current_version
-    from widget.migrations import migrate as apply
 
-    conn = open_database(settings.db, settings.sync)  # opening already migrates
-    applied = apply(conn)
+    async def schema(data: Store) -> tuple[int, list[int]]:
+        return data.schema  # opening the store migrates it
+
+    version, applied = with_store(settings, schema)
     click.echo(
-        f"{settings.db}: schema version {current_version(conn)}"
-        + (f" (applied {applied})" if applied else "")
+        f"{settings.db}: schema version {version}" + (f" (applied {applied})" if applied else "")
     )
-    conn.close()
 
 
 @cli.command("create-author")
@@ -83,16 +102,11 @@ def create_author(username: str, admin: bool, sites: tuple[str, ...], db: str | 
         password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < MIN_PASSWORD:
         raise click.ClickException(f"the password needs at least {MIN_PASSWORD} characters")
-    conn = open_database(settings.db, settings.sync)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        store.create_author(conn, username, hash_password(password), admin, sites or ("default",))
-        conn.execute("COMMIT")
-    except WidgetError as exc:
-        conn.execute("ROLLBACK")
-        raise click.ClickException(exc.message) from exc
-    finally:
-        conn.close()
+    chosen = sites or ("default",)
+    with_store(
+        settings,
+        lambda data: accounts.create_author(data, None, username, password, admin, chosen),
+    )
     click.echo(f"created {'admin' if admin else 'author'} {username}")
 
 
@@ -101,15 +115,15 @@ def create_author(username: str, admin: bool, sites: tuple[str, ...], db: str | 
 @click.option("--output", "-o", type=click.File("w"), default="-", help="File (default stdout).")
 def export(db: str | None, output: TextIO) -> None:
     """Write sites, posts, votes, daily counts and feedback as JSON lines."""
-    settings = load_settings(db=db)
-    conn = open_database(settings.db, settings.sync)
-    conn.execute("BEGIN")  # one consistent snapshot
-    count = 0
-    for row in store.export_rows(conn):
-        output.write(json.dumps(row, ensure_ascii=False) + "\n")
-        count += 1
-    conn.execute("COMMIT")
-    conn.close()
+
+    async def write_all(data: Store) -> int:
+        count = 0
+        async for row in data.export_rows():  # one consistent snapshot
+            output.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+        return count
+
+    count = with_store(load_settings(db=db), write_all)
     click.echo(f"exported {count} records", err=True)
 
 
@@ -127,7 +141,6 @@ def export(db: str | None, output: TextIO) -> None:
 def import_(db: str | None, source: TextIO, fmt: str, site: str) -> None:
     """Read `export` output or another tool's CSV in one transaction; rebuild aggregates."""
     settings = load_settings(db=db)
-    conn = open_database(settings.db, settings.sync)
 
     def jsonl_rows() -> Iterator[dict[str, Any]]:
         for number, line in enumerate(source, start=1):
@@ -135,27 +148,17 @@ def import_(db: str | None, source: TextIO, fmt: str, site: str) -> None:
                 try:
                     yield json.loads(line)
                 except ValueError as exc:
-                    raise click.ClickException(f"line {number} is not JSON: {exc}") from exc
+                    raise InvalidField("file", f"line {number} is not JSON: {exc}") from exc
 
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    async def load(data: Store) -> dict[str, int]:
         if fmt == "jsonl":
-            rows = jsonl_rows()
-        else:
-            if not store.site_exists(conn, site):
-                raise click.ClickException(f"site {site!r} does not exist")
-            secret = settings.secret_key or store.secret_key(conn)
-            rows = read_foreign(fmt, source, site, secret)
-        counts = store.import_rows(conn, rows)
-        conn.execute("COMMIT")
-    except WidgetError as exc:
-        conn.execute("ROLLBACK")
-        raise click.ClickException(exc.message) from exc
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.close()
+            return await data.import_rows(jsonl_rows())
+        if not await data.site_exists(site):
+            raise NotFound(f"site {site!r} does not exist", field="site")
+        secret = settings.secret_key or await data.secret_key()
+        return await data.import_rows(read_foreign(fmt, source, site, secret))
+
+    counts = with_store(settings, load)
     click.echo("imported " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
 
 
@@ -163,12 +166,7 @@ def import_(db: str | None, source: TextIO, fmt: str, site: str) -> None:
 @db_option
 def recompute(db: str | None) -> None:
     """Rebuild every post's count, sum and distribution from the votes; report any drift."""
-    settings = load_settings(db=db)
-    conn = open_database(settings.db, settings.sync)
-    conn.execute("BEGIN IMMEDIATE")
-    drifts = store.recompute(conn)
-    conn.execute("COMMIT")
-    conn.close()
+    drifts = with_store(load_settings(db=db), lambda data: data.recompute())
     for drift in drifts:
         click.echo(
             f"corrected {drift['site']}/{drift['post']}: {drift['stored']} -> {drift['recomputed']}"
@@ -191,18 +189,13 @@ def purge(db: str | None, days: int | None) -> None:
     settings = load_settings(db=db)
     keep = days if days is not None else settings.retention_days
     now = time.time()
-    conn = open_database(settings.db, settings.sync)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        today = day_number(now)
-        salts = store.prune_salts(conn, today=day_label(today), yesterday=day_label(today - 1))
-        purged = store.purge_before(conn, cutoff=now - keep * 86400, now=now) if keep else None
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.close()
+    today = day_number(now)
+
+    async def clean(data: Store) -> tuple[int, Purged | None]:
+        salts = await data.prune_salts(day_label(today), day_label(today - 1))
+        return salts, (await data.purge_before(now - keep * 86400, now) if keep else None)
+
+    salts, purged = with_store(settings, clean)
     click.echo(f"deleted {salts} address salts older than 48 hours")
     if purged is None:
         click.echo("retention is off (WIDGET_RETENTION_DAYS=0): votes and feedback kept")
@@ -222,17 +215,7 @@ def seed_demo(db: str | None, posts: int, votes: int) -> None:
     """Fill two demo sites with posts, votes and feedback, to try the dashboard."""
     from widget.seed import seed_demo as seed
 
-    settings = load_settings(db=db)
-    conn = open_database(settings.db, settings.sync)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        report = seed(conn, posts, votes)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.close()
+    report = with_store(load_settings(db=db), lambda data: seed(data, posts, votes))
     click.echo(
         f"seeded {report.sites} sites, {report.posts} posts, {report.votes} votes,"
         f" {report.feedback} feedback items"

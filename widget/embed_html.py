@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from widget import i18n, store
+from widget import i18n
 from widget.actions import feedback, votes
 from widget.errors import BodyTooLarge, Forbidden, UnsupportedMediaType, WidgetError
 from widget.guard import voter_key
@@ -176,7 +176,7 @@ async def render_frame(
 ) -> Response:
     svc, site = ctx.svc, ctx.site
     summary = (await svc.summaries(site.slug, [ctx.post]))[0]
-    mine = await store.read_voter_rating(svc.reader, site.slug, ctx.post, ctx.key)
+    mine = await svc.store.voter_rating(site.slug, ctx.post, ctx.key)
     now = time.time()
     html = ctx.request.app.state.templates.get_template("embed/frame.html").render(
         ctx=ctx,
@@ -256,7 +256,7 @@ async def _feedback(ctx: FrameContext, form: dict[str, str]) -> str:
     svc = ctx.svc
     opened = ctx.check(form)
     await feedback.admit_feedback(svc, ctx.caller)
-    mine = await store.read_voter_rating(svc.reader, ctx.site.slug, ctx.post, ctx.key)
+    mine = await svc.store.voter_rating(ctx.site.slug, ctx.post, ctx.key)
     data = {
         "site": ctx.site.slug,
         "post": ctx.post,
@@ -295,7 +295,7 @@ async def fragment(request: Request) -> Response:
     jsonld = None
     if schema and summary.count:
         title = clean_text(query.get("title", ""), TITLE_MAX, "title")
-        name = title or await store.read_post_title(svc.reader, site.slug, post)
+        name = title or await svc.store.post_title(site.slug, post)
         jsonld = aggregate_rating(schema, name, summary)
     filled = round(summary.average)
     html = request.app.state.templates.get_template("embed/fragment.html").render(

@@ -1,21 +1,23 @@
 """Demo data for trying the dashboard: two sites, a few hundred posts, thousands of votes.
 
 Deterministic (a fixed random seed), spread over the last 120 days, written through the same
-store functions as real votes, so aggregates, daily rows and feedback are exactly as the
+store methods as real votes, so aggregates, daily rows and feedback are exactly as the
 service would have made them. Used by `rating-widget seed-demo`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
-import sqlite3
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
-from widget import store
 from widget.models import FeedbackInput, Site, VoteInput
+from widget.store import Store
 
 DAY = 86400.0
+SEED_BATCH = 500  # votes handed to the writer at once: about one batch of its
 
 SITES = (
     Site("field-notes", "Field Notes", (), {"threshold": 2, "languages": ["en", "de"]}),
@@ -134,13 +136,13 @@ def _slug(title: str, index: int) -> str:
     return "-".join(w for w in words if w)[:60] + f"-{index}"
 
 
-def seed_demo(conn: sqlite3.Connection, posts: int = 300, votes: int = 8000) -> SeedReport:
-    """Add the demo sites and their data; run inside the caller's transaction."""
+async def seed_demo(data: Store, posts: int = 300, votes: int = 8000) -> SeedReport:
+    """Add the demo sites and their data, through the store like any vote and feedback."""
     rng = random.Random(20261124)
     now = time.time()
     for site in SITES:
-        if not store.site_exists(conn, site.slug):
-            store.save_site(conn, site)
+        if not await data.site_exists(site.slug):
+            await data.create_site(site, author="seed-demo")
     made_votes = made_feedback = 0
     per_site = {SITES[0].slug: posts * 2 // 3, SITES[1].slug: posts - posts * 2 // 3}
     for site_slug, count in per_site.items():
@@ -153,6 +155,8 @@ def seed_demo(conn: sqlite3.Connection, posts: int = 300, votes: int = 8000) -> 
         chosen = rng.choices(range(count), weights=weights, k=site_votes)
         # More votes lately; cast in time order, as they would have arrived.
         times = sorted(now - rng.random() ** 1.5 * 120 * DAY for _ in chosen)
+        pending: list[Awaitable[object]] = []
+        later: list[tuple[FeedbackInput, str, float, str | None]] = []
         for n, (index, when) in enumerate(zip(chosen, times, strict=True)):
             rating = min(5, max(1, round(rng.gauss(quality[index], 0.9))))
             post = _slug(titles[index], index)
@@ -164,16 +168,24 @@ def seed_demo(conn: sqlite3.Connection, posts: int = 300, votes: int = 8000) -> 
                 titles[index],
                 f"https://{site_slug}.example.org/{post}/",
             )
-            store.record_vote(conn, vote, f"seed{site_slug}{n:08d}", when)
+            pending.append(data.cast_vote(vote, f"seed{site_slug}{n:08d}", when, None))
+            if len(pending) >= SEED_BATCH:  # a writer batch's worth at a time, in order
+                await asyncio.gather(*pending)
+                pending.clear()
             made_votes += 1
             if rng.random() < (0.25 if rating <= 2 else 0.01):
                 reason = rng.choice(tuple(complaints))
                 text = rng.choice(complaints[reason])
                 item = FeedbackInput(site_slug, post, "seed", text, rating, reason, "en")
-                feedback_id = store.add_feedback(conn, item, f"seed{n}", "new", 0.0, when + 30)
-                made_feedback += 1
                 roll = rng.random()
                 status = "done" if roll < 0.2 else "planned" if roll < 0.3 else None
-                if status and when < now - 7 * DAY:
-                    store.triage_feedback(conn, [feedback_id], [site_slug], when + DAY, status)
+                later.append((item, f"seed{n}", when, status if when < now - 7 * DAY else None))
+        await asyncio.gather(*pending)
+        for item, key, when, status in later:
+            feedback_id = await data.add_feedback(item, key, "new", 0.0, when + 30, None)
+            made_feedback += 1
+            if status:
+                await data.triage_feedback(
+                    [feedback_id], [site_slug], when + DAY, status, None, None
+                )
     return SeedReport(len(SITES), posts, made_votes, made_feedback)

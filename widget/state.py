@@ -5,21 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import aiosqlite
 from starlette.requests import Request
 
-from widget import store
 from widget.cache import RenderedSummaries, SummaryCache
-from widget.db import Operation, Writer
 from widget.errors import NotFound, WidgetError
 from widget.events import DataChangedElsewhere, EventBus
 from widget.guard.service import Guard
 from widget.models import Site, Summary
 from widget.settings import Settings
+from widget.store import SiteStats, Store
 
 T = TypeVar("T")
 log = logging.getLogger("widget")
@@ -29,8 +26,7 @@ OTHER_WRITERS_SECONDS = 1.0
 @dataclass
 class Services:
     settings: Settings
-    writer: Writer
-    reader: aiosqlite.Connection
+    store: Store
     cache: SummaryCache
     secret: str
     guard: Guard
@@ -38,7 +34,7 @@ class Services:
     sites: dict[str, Site] = field(default_factory=dict)
     started_at: float = field(default_factory=time.time)
     extras: dict[str, Any] = field(default_factory=dict)
-    _site_stats: dict[str, tuple[int, store.SiteStats]] = field(default_factory=dict)
+    _site_stats: dict[str, tuple[int, SiteStats]] = field(default_factory=dict)
     rendered: RenderedSummaries = field(default_factory=RenderedSummaries)
 
     def site(self, slug: str) -> Site:
@@ -47,26 +43,17 @@ class Services:
             raise NotFound(f"site {slug!r} does not exist", field="site")
         return found
 
-    async def write(
-        self,
-        operation: Operation[T],
-        after_commit: Callable[[T], None] | None = None,
-        *,
-        short: bool = False,
-    ) -> T:
-        return await self.writer.submit(operation, after_commit, short=short)
-
-    async def site_stats(self, slug: str) -> store.SiteStats:
+    async def site_stats(self, slug: str) -> SiteStats:
         """A site's totals for the dashboard, summed again only after something was written.
 
         The sum reads every post of the site (26 ms at 100,000 posts); authors reloading the
         dashboard between votes get the kept answer.
         """
-        written = self.writer.batches
+        written = self.store.writes
         kept = self._site_stats.get(slug)
         if kept is not None and kept[0] == written:
             return kept[1]
-        stats = await store.site_stats(self.reader, slug)
+        stats = await self.store.site_stats(slug)
         self._site_stats[slug] = (written, stats)  # the count from before the read: safe side
         return stats
 
@@ -77,14 +64,11 @@ class Services:
         writer's connection can tell (its data_version moves for commits but its own), and a
         cached count would otherwise stay wrong until the post's next vote or a restart.
         """
-        seen: int | None = None
         while True:
             try:
-                version = await self.write(store.data_version)
-                if seen is not None and version != seen:
+                if await self.store.changed_elsewhere():
                     log.info("the database was changed by another process; reloading")
-                    self.events.publish(DataChangedElsewhere(await self.write(store.load_sites)))
-                seen = version
+                    self.events.publish(DataChangedElsewhere(await self.store.load_sites()))
             except WidgetError:  # busy or shutting down: ask again next time
                 pass
             await asyncio.sleep(every)
@@ -101,7 +85,7 @@ class Services:
                 found[post] = hit
         if missing:
             since = self.cache.epoch()
-            loaded = await store.read_summaries(self.reader, site, missing)
+            loaded = await self.store.read_summaries(site, missing)
             for summary in loaded.values():
                 self.cache.put_loaded(summary, since)
                 # A write may have landed while we read: the cache has the newest value.

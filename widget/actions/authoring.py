@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from functools import partial
 
-from widget import store
 from widget.events import FeedbackTriaged, PostReset, SitesChanged
 from widget.models import Site, Summary
 from widget.state import Services
@@ -14,12 +12,11 @@ from widget.state import Services
 
 async def reset_post(svc: Services, author: str, site: str, post: str) -> Summary:
     """Start a post's count over (audited); its feedback stays."""
-    operation = partial(store.reset_post, site=site, post=post, author=author, now=time.time())
 
     def reset(summary: Summary) -> None:
         svc.events.publish(PostReset(summary, author))
 
-    return await svc.write(operation, after_commit=reset)
+    return await svc.store.reset_post(site, post, author, time.time(), reset)
 
 
 async def triage_feedback(
@@ -32,29 +29,26 @@ async def triage_feedback(
 ) -> int:
     """Set the status (and, for one item, the private note) of feedback on the author's
     sites; the number of items changed (others' sites' items are left alone)."""
-    operation = partial(
-        store.triage_feedback, ids=list(ids), sites=sites, now=time.time(), status=status, note=note
-    )
 
     def triaged(changed: int) -> None:
         if changed:
             svc.events.publish(FeedbackTriaged(tuple(ids), status, author))
 
-    return await svc.write(operation, after_commit=triaged)
+    return await svc.store.triage_feedback(ids, sites, time.time(), status, note, triaged)
 
 
 async def save_site(svc: Services, author: str, site: Site) -> Site:
     """Save a site's name, origins and settings (audited); the API and embed see it at once."""
-    await svc.write(partial(store.update_site, site=site, author=author))
+    await svc.store.update_site(site, author)
     await _sites_changed(svc)
     return site
 
 
 async def create_site(svc: Services, author: str, site: Site) -> Site:
-    await svc.write(partial(store.create_site, site=site, author=author))
+    await svc.store.create_site(site, author)
     await _sites_changed(svc)
     return site
 
 
 async def _sites_changed(svc: Services) -> None:
-    svc.events.publish(SitesChanged(await svc.write(store.load_sites)))
+    svc.events.publish(SitesChanged(await svc.store.load_sites()))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from functools import partial
 
 from widget import store
 from widget.actions.votes import writable_site
@@ -28,19 +27,14 @@ async def send_feedback(svc: Services, caller: Caller, item: FeedbackInput) -> i
     """
     site = writable_site(svc, item.site, caller)
     verdict = await svc.guard.judge_feedback(item, site, caller.address, caller.user_agent)
-    operation = partial(
-        store.add_feedback,
-        item=item,
-        voter_key=voter_key(svc.secret, item.voter),
-        status=verdict.status,
-        spam_score=verdict.score,
-        now=time.time(),
-    )
 
     def received(feedback_id: int) -> None:
         svc.events.publish(FeedbackReceived(feedback_id, site.slug, item.post, verdict.status))
 
-    return await svc.write(operation, after_commit=received, short=True)
+    key = voter_key(svc.secret, item.voter)
+    return await svc.store.add_feedback(
+        item, key, verdict.status, verdict.score, time.time(), received
+    )
 
 
 async def forget_reader(
@@ -60,7 +54,5 @@ async def forget_reader(
     def forgotten(result: store.Forgotten) -> None:
         svc.events.publish(ReaderForgotten(tuple(result.summaries), result.votes, result.feedback))
 
-    operation = partial(
-        store.forget_voter, voter_key=voter_key(svc.secret, voter), site=site, now=time.time()
-    )
-    return await svc.write(operation, after_commit=forgotten)
+    key = voter_key(svc.secret, voter)
+    return await svc.store.forget_voter(key, site, time.time(), forgotten)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from functools import partial
 
-from widget import store
 from widget.errors import OriginNotAllowed
 from widget.events import VoteCast, VoteWithdrawn
 from widget.guard import voter_key
@@ -32,15 +31,15 @@ async def cast_vote(svc: Services, caller: Caller, vote: VoteInput) -> VoteResul
     svc.guard.refuse_crawler(caller.user_agent)
     address_key = await svc.guard.admit("vote", caller.address)
     site = writable_site(svc, vote.site, caller)
-    write = store.VoteWrite(
+    # Published at the commit, in commit order: a later vote's summary is never overwritten
+    # by an earlier one's.
+    return await svc.store.cast_vote(
         vote,
         voter_key(svc.secret, vote.voter),
         time.time(),
         svc.guard.vote_cap(site.slug, vote.post, address_key),
+        partial(_cast, svc, vote.rating),
     )
-    # Published from the writer, in commit order: a later vote's summary is never overwritten
-    # by an earlier one's.
-    return await svc.write(write, after_commit=partial(_cast, svc, vote.rating), short=True)
 
 
 async def withdraw_vote(
@@ -50,14 +49,10 @@ async def withdraw_vote(
     svc.guard.refuse_crawler(caller.user_agent)
     await svc.guard.admit("vote", caller.address)
     site = writable_site(svc, site_slug, caller)
-    operation = partial(
-        store.withdraw_vote,
-        site=site.slug,
-        post=post,
-        voter_key=voter_key(svc.secret, voter),
-        now=time.time(),
+    key = voter_key(svc.secret, voter)
+    return await svc.store.withdraw_vote(
+        site.slug, post, key, time.time(), partial(_withdrawn, svc)
     )
-    return await svc.write(operation, after_commit=partial(_withdrawn, svc), short=True)
 
 
 def _cast(svc: Services, rating: int, result: VoteResult) -> None:

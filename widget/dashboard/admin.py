@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable
 from functools import partial
 
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.routing import Route
 
-from widget import store
-from widget.auth import hash_password
+from widget.actions import accounts
 from widget.dashboard.auth_routes import password_problem_text, validate_username
 from widget.dashboard.web import (
     PREFIX,
@@ -36,10 +33,10 @@ def _chosen_sites(ctx: Ctx) -> tuple[str, ...]:
     return chosen
 
 
-async def _write(ctx: Ctx, change: Callable[[sqlite3.Connection], object]) -> None:
+async def _write(ctx: Ctx, change: Awaitable[object]) -> None:
     """The store words its refusals in English for the CLI; authors read them in their own."""
     try:
-        await ctx.svc.write(change)
+        await change
     except NotFound as exc:
         if exc.field is not None:
             raise
@@ -56,7 +53,7 @@ async def _write(ctx: Ctx, change: Callable[[sqlite3.Connection], object]) -> No
 
 @page(admin=True)
 async def authors(ctx: Ctx) -> Response:
-    everyone = await store.list_authors(ctx.svc.reader)
+    everyone = await ctx.svc.store.list_authors()
     return await render(
         ctx,
         "authors.html",
@@ -75,31 +72,21 @@ async def create_author(ctx: Ctx) -> Response:
         raise InvalidField("password", problem)
     is_admin = ctx.field("is_admin") == "on"
     sites = _chosen_sites(ctx)
-    password_hash = await run_in_threadpool(hash_password, password)
-
-    def create(conn: sqlite3.Connection) -> int:
-        author_id = store.create_author(conn, username, password_hash, is_admin, sites)
-        detail = {"admin": is_admin, "sites": list(sites)}
-        store.record_audit(conn, ctx.username, "create_author", username, detail)
-        return author_id
-
-    await _write(ctx, create)
+    await _write(
+        ctx,
+        accounts.create_author(ctx.svc.store, ctx.username, username, password, is_admin, sites),
+    )
     return redirect(f"{PREFIX}/authors?notice=created")
 
 
 @page(admin=True)
 async def update_author(ctx: Ctx) -> Response:
     raw = ctx.request.path_params["id"]
-    target = await store.author_by_id(ctx.svc.reader, int(raw)) if raw.isdigit() else None
+    target = await ctx.svc.store.author_by_id(int(raw)) if raw.isdigit() else None
     if target is None:
         raise NotFound(ctx.t("no_such_author"))
     if ctx.field("action") == "delete":
-
-        def delete(conn: sqlite3.Connection) -> None:
-            name = store.delete_author(conn, target.id)
-            store.record_audit(conn, ctx.username, "delete_author", name)
-
-        await _write(ctx, delete)
+        await _write(ctx, accounts.delete_author(ctx.svc.store, ctx.username, target.id))
         return redirect(f"{PREFIX}/authors?notice=deleted")
     is_admin = ctx.field("is_admin") == "on"
     sites = _chosen_sites(ctx)
@@ -107,25 +94,18 @@ async def update_author(ctx: Ctx) -> Response:
     problem = password_problem_text(ctx.t, new_password) if new_password else None
     if problem:
         raise InvalidField("password", problem)
-    # A forgotten password is replaced here; the author's sessions end with the old one.
-    password_hash = await run_in_threadpool(hash_password, new_password) if new_password else None
-
-    def update(conn: sqlite3.Connection) -> None:
-        store.set_author_access(conn, target.id, is_admin, sites)
-        detail = {"admin": is_admin, "sites": list(sites), "new_password": bool(password_hash)}
-        if password_hash is not None:
-            store.set_password(conn, target.id, password_hash)
-        store.record_audit(conn, ctx.username, "update_author", target.username, detail)
-
-    await _write(ctx, update)
+    change = accounts.update_author(
+        ctx.svc.store, ctx.username, target.id, is_admin, sites, new_password or None
+    )
+    await _write(ctx, change)
     return redirect(f"{PREFIX}/authors?notice=saved")
 
 
 @page(admin=True)
 async def audit(ctx: Ctx) -> Response:
     number = page_number(ctx)
-    entries, total = await store.list_audit(
-        ctx.svc.reader, limit=AUDIT_PAGE, offset=(number - 1) * AUDIT_PAGE
+    entries, total = await ctx.svc.store.list_audit(
+        limit=AUDIT_PAGE, offset=(number - 1) * AUDIT_PAGE
     )
     return await render(
         ctx,

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
-from functools import partial
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.routing import Route
 
 from widget import store
+from widget.actions import accounts
 from widget.auth import (
     MAX_PASSWORD,
     MIN_PASSWORD,
     SETUP_SECONDS,
     SetupToken,
     check_login,
-    hash_password,
     new_session,
     password_fingerprint,
     password_problem,
@@ -26,7 +24,7 @@ from widget.auth import (
 )
 from widget.dashboard.messages import Texts
 from widget.dashboard.web import PREFIX, Ctx, client_ip, page, redirect, render, throttle
-from widget.errors import Forbidden, InvalidField, NotFound
+from widget.errors import InvalidField, NotFound
 from widget.state import Services
 
 log = logging.getLogger("widget.dashboard")
@@ -79,7 +77,7 @@ async def login(ctx: Ctx) -> Response:
         )
         response.headers["Retry-After"] = str(wait)
         return response
-    author = await store.author_by_name(ctx.svc.reader, username) if username else None
+    author = await ctx.svc.store.author_by_name(username) if username else None
     valid = await run_in_threadpool(
         check_login, author.password_hash if author else None, password[:1000]
     )
@@ -111,17 +109,6 @@ def _setup_token(svc: Services) -> SetupToken | None:
     return found if isinstance(found, SetupToken) else None
 
 
-def _create_first_admin(
-    conn: sqlite3.Connection, username: str, password_hash: str, refusal: str
-) -> int:
-    # Checked inside the write transaction: two browsers racing on one link make one admin.
-    if store.count_authors(conn):
-        raise Forbidden(refusal)
-    author_id = store.create_author(conn, username, password_hash, True, ())
-    store.record_audit(conn, username, "create_author", username, {"admin": True, "setup": True})
-    return author_id
-
-
 @page(login=False)
 async def setup(ctx: Ctx) -> Response:
     token = _setup_token(ctx.svc)
@@ -141,17 +128,9 @@ async def setup(ctx: Ctx) -> Response:
         problem = ctx.t("passwords_differ")
     if problem:
         return await render(ctx, "setup.html", 422, token=given, username=username, error=problem)
-    password_hash = await run_in_threadpool(hash_password, password)
-    await ctx.svc.write(
-        partial(
-            _create_first_admin,
-            username=username,
-            password_hash=password_hash,
-            refusal=ctx.t("setup_exists"),
-        )
-    )
+    await accounts.create_first_admin(ctx.svc.store, username, password, ctx.t("setup_exists"))
     token.used = True
-    author = await store.author_by_name(ctx.svc.reader, username)
+    author = await ctx.svc.store.author_by_name(username)
     assert author is not None
     log_in(ctx, author)
     log.info("first admin %s created through the setup link", username)
@@ -171,14 +150,8 @@ async def account(ctx: Ctx) -> Response:
         problem = ctx.t("new_passwords_differ")
     if problem:
         return await render(ctx, "account.html", 422, error=problem)
-    password_hash = await run_in_threadpool(hash_password, new)
-
-    def change(conn: sqlite3.Connection, author_id: int, username: str) -> None:
-        store.set_password(conn, author_id, password_hash)
-        store.record_audit(conn, username, "change_password", username)
-
-    await ctx.svc.write(partial(change, author_id=ctx.author.id, username=ctx.author.username))
-    updated = await store.author_by_id(ctx.svc.reader, ctx.author.id)
+    await accounts.change_password(ctx.svc.store, ctx.author.id, ctx.author.username, new)
+    updated = await ctx.svc.store.author_by_id(ctx.author.id)
     assert updated is not None
     log_in(ctx, updated)  # this session stays; every other one ends with the old fingerprint
     return await render(ctx, "account.html", notice=ctx.t("password_changed"))
@@ -186,7 +159,7 @@ async def account(ctx: Ctx) -> Response:
 
 async def announce_setup(svc: Services) -> None:
     """On start with no account at all, log a one-time link to create the first admin."""
-    if await svc.write(store.count_authors):
+    if await svc.store.count_authors():
         return
     token = SetupToken.fresh()
     svc.extras["setup"] = token

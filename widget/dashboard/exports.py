@@ -81,8 +81,8 @@ async def download(ctx: Ctx) -> Response:
     range_key = chosen_range(ctx)
     start = range_start(range_key)
     since = datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp() if start else 0.0
-    source = store.export_votes if kind == "votes" else store.export_feedback
-    rows = source(ctx.svc.reader, site.slug, since)
+    data = ctx.svc.store
+    rows = (data.export_votes if kind == "votes" else data.export_feedback)(site.slug, since)
     body = csv_lines(rows, KINDS[kind]) if fmt == "csv" else json_lines(rows)
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     filename = f"{site.slug}-{kind}-{range_key}-{stamp}.{fmt}"

@@ -48,10 +48,10 @@ def inbox_filter(ctx: Ctx) -> store.InboxFilter:
 async def inbox(ctx: Ctx) -> Response:
     chosen = inbox_filter(ctx)
     number = page_number(ctx)
-    items, matching = await store.list_feedback(
-        ctx.svc.reader, chosen, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+    items, matching = await ctx.svc.store.list_feedback(
+        chosen, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
     )
-    counts = await store.status_counts(ctx.svc.reader, chosen.sites)
+    counts = await ctx.svc.store.status_counts(chosen.sites)
     reasons = sorted({r for site in ctx.sites for r in site.reasons})
     return await render(
         ctx,
@@ -104,7 +104,7 @@ async def bulk(ctx: Ctx) -> Response:
 @page()
 async def triage_one(ctx: Ctx) -> Response:
     raw = ctx.request.path_params["id"]
-    item = await store.feedback_item(ctx.svc.reader, int(raw)) if raw.isdigit() else None
+    item = await ctx.svc.store.feedback_item(int(raw)) if raw.isdigit() else None
     if item is None or item.feedback.site not in ctx.site_slugs:
         raise NotFound(ctx.t("no_such_feedback"))
     status = ctx.field("status")

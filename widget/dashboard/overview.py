@@ -53,7 +53,7 @@ async def home(ctx: Ctx) -> Response:
     cards = []
     for site in ctx.sites:
         stats = await ctx.svc.site_stats(site.slug)
-        unread = await store.unread_count(ctx.svc.reader, [site.slug])
+        unread = await ctx.svc.store.unread_count([site.slug])
         cards.append((site, stats, unread))
     return await render(ctx, "home.html", cards=cards)
 
@@ -61,7 +61,7 @@ async def home(ctx: Ctx) -> Response:
 @page()
 async def site_overview(ctx: Ctx) -> Response:
     site = ctx.site(ctx.request.path_params["site"])
-    reader = ctx.svc.reader
+    reader = ctx.svc.store
     range_key = chosen_range(ctx)
     start = range_start(range_key)
     sort = ctx.query("sort", "score")
@@ -75,7 +75,7 @@ async def site_overview(ctx: Ctx) -> Response:
 
     stats = await ctx.svc.site_stats(site.slug)
     since_day = start.isoformat() if start else "0000-00-00"
-    trend = await store.daily_trend(reader, site.slug, since_day)
+    trend = await reader.daily_trend(site.slug, since_day)
     totals = store.DayCount(
         since_day, sum(d.votes for d in trend), sum(d.total for d in trend)
     )  # the range's totals are the trend's sum: one scan of the daily index, not two
@@ -83,8 +83,7 @@ async def site_overview(ctx: Ctx) -> Response:
     active_since = None
     if active and start is not None:
         active_since = datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp()
-    posts, matching = await store.ranked_posts(
-        reader,
+    posts, matching = await reader.ranked_posts(
         site.slug,
         stats,
         sort=sort,
@@ -95,7 +94,7 @@ async def site_overview(ctx: Ctx) -> Response:
         limit=PAGE_SIZE,
         offset=(number - 1) * PAGE_SIZE,
     )
-    new_feedback = await store.new_feedback_by_post(reader, site.slug, [p.post for p in posts])
+    new_feedback = await reader.new_feedback_by_post(site.slug, [p.post for p in posts])
     ranges = ctx.t.range_names()
     title = ctx.t("chart_votes_per_day", range=ranges[range_key].lower())
     chart = charts.votes_per_day(trend, first, today(), title, ctx.t)
@@ -127,7 +126,7 @@ async def site_overview(ctx: Ctx) -> Response:
 
 async def _post_or_404(ctx: Ctx, site: Site, post: str) -> tuple[store.SiteStats, store.PostRow]:
     stats = await ctx.svc.site_stats(site.slug)
-    row = await store.post_row(ctx.svc.reader, site.slug, post, stats) if post else None
+    row = await ctx.svc.store.post_row(site.slug, post, stats) if post else None
     if row is None:
         raise NotFound(ctx.t("no_such_post"))
     return stats, row
@@ -137,12 +136,12 @@ async def _post_or_404(ctx: Ctx, site: Site, post: str) -> tuple[store.SiteStats
 async def post_detail(ctx: Ctx) -> Response:
     site = ctx.site(ctx.request.path_params["site"])
     stats, row = await _post_or_404(ctx, site, ctx.query("post"))
-    reader = ctx.svc.reader
-    history = await store.daily_trend(reader, site.slug, "0000-00-00", row.post)
+    reader = ctx.svc.store
+    history = await reader.daily_trend(site.slug, "0000-00-00", row.post)
     recent_start = today() - timedelta(days=89)
     recent_days = [d for d in history if d.day >= recent_start.isoformat()]
-    feedback, feedback_count = await store.list_feedback(
-        reader, store.InboxFilter(sites=(site.slug,), post=row.post), limit=20
+    feedback, feedback_count = await reader.list_feedback(
+        store.InboxFilter(sites=(site.slug,), post=row.post), limit=20
     )
     return await render(
         ctx,
@@ -159,7 +158,7 @@ async def post_detail(ctx: Ctx) -> Response:
             ctx.t("chart_votes_per_day", range=ctx.t("range_90").lower()),
             ctx.t,
         ),
-        recent=await store.recent_votes(reader, site.slug, row.post),
+        recent=await reader.recent_votes(site.slug, row.post),
         feedback=feedback,
         feedback_count=feedback_count,
         statuses=ctx.t.status_names(),

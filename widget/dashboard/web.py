@@ -212,7 +212,7 @@ async def load_ctx(request: Request) -> Ctx:
     session = signer(svc).loads(request.cookies.get(SESSION_COOKIE))
     author = None
     if session is not None and session.author is not None:
-        author = await store.author_by_id(svc.reader, session.author)
+        author = await svc.store.author_by_id(session.author)
         expected = password_fingerprint(svc.secret, author.password_hash) if author else ""
         if author is None or expected != session.fingerprint:
             author, session = None, None  # deleted author or changed password: log out
@@ -289,7 +289,7 @@ def redirect(url: str) -> Response:
 
 async def render(ctx: Ctx, template: str, status: int = 200, **values: Any) -> HTMLResponse:
     env = ctx.request.app.state.templates
-    unread = await store.unread_count(ctx.svc.reader, ctx.site_slugs) if ctx.author else 0
+    unread = await ctx.svc.store.unread_count(ctx.site_slugs) if ctx.author else 0
     html = env.get_template(f"dashboard/{template}").render(
         author=ctx.author,
         csrf=signer(ctx.svc).csrf_token(ctx.session),

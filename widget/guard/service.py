@@ -11,13 +11,10 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import sqlite3
 import time
-from collections.abc import Awaitable, Callable
-from functools import partial
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
-from widget import store
 from widget.errors import Forbidden, RateLimited
 from widget.guard.addresses import TrustedProxies, client_address, identity, parse_networks
 from widget.guard.akismet import Akismet
@@ -26,11 +23,10 @@ from widget.guard.limits import Limiter, TokenBuckets, retry_after
 from widget.guard.spam import RecentTexts, Verdict, is_crawler, score_feedback
 from widget.models import FeedbackInput, Site
 from widget.settings import Settings
+from widget.store import CapCheck, Purged, Store
 
 log = logging.getLogger("widget.guard")
 
-T = TypeVar("T")
-Write = Callable[[Callable[[sqlite3.Connection], T]], Awaitable[T]]
 
 LIMIT_MESSAGES = {
     "vote": "too many votes from this network; try again shortly",
@@ -68,7 +64,7 @@ class Guard:
             Akismet(settings.akismet_key, settings.akismet_url) if settings.akismet_key else None
         )
         self._hasher: AddressHasher | None = None
-        self._write: Write[Any] | None = None
+        self._store: Store | None = None
         self._rotation: asyncio.Future[AddressHasher] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._midnight: asyncio.Task[None] | None = None
@@ -76,17 +72,10 @@ class Guard:
 
     # --- lifecycle ---------------------------------------------------------------------
 
-    def start(self, conn: sqlite3.Connection, write: Write[Any]) -> None:
-        """Load today's salt before the first request, then use the writer for rotations."""
-        self._write = write
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            hasher = self._rotate_in(conn, day_number(self.clock()))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        self._hasher = hasher
+    async def start(self, store: Store) -> None:
+        """Load today's salt before the first request; rotate it daily from then on."""
+        self._store = store
+        self._hasher = await self._rotate_in(day_number(self.clock()))
         self._schedule_purge()
         self._midnight = asyncio.ensure_future(self._rotate_at_midnight())
 
@@ -153,13 +142,13 @@ class Guard:
         if is_crawler(user_agent):
             raise BotRefused("votes from crawlers are not counted")
 
-    def vote_cap(self, site: str, post: str, key: bytes) -> store.CapCheck:
+    def vote_cap(self, site: str, post: str, key: bytes) -> CapCheck:
         """The check that runs inside the vote's transaction for a reader's first vote."""
         now = self.clock()
         day = day_number(now)
         if self._label[0] != day:
             self._label = (day, day_label(day))
-        return store.CapCheck(
+        return CapCheck(
             site=site,
             post=post,
             day=self._label[1],
@@ -210,8 +199,7 @@ class Guard:
         return hasher
 
     async def _rotate_through_writer(self, day: int) -> AddressHasher:
-        assert self._write is not None, "Guard.start() was not called"
-        hasher: AddressHasher = await self._write(partial(self._rotate_in, day=day))
+        hasher = await self._rotate_in(day)
         self._hasher = hasher
         self._schedule_purge()
         return hasher
@@ -222,22 +210,22 @@ class Guard:
             self._background.add(task)
             task.add_done_callback(self._background.discard)
 
-    def _rotate_in(self, conn: sqlite3.Connection, day: int) -> AddressHasher:
-        now = self.clock()
-        seed = store.salt_seed(conn, day_label(day), secrets.token_hex(32), now)
-        store.prune_salts(conn, today=day_label(day), yesterday=day_label(day - 1))
+    async def _rotate_in(self, day: int) -> AddressHasher:
+        assert self._store is not None, "Guard.start() was not called"
+        fresh = secrets.token_hex(32)
+        seed = await self._store.rotate_salt(
+            day_label(day), day_label(day - 1), fresh, self.clock()
+        )
         return AddressHasher(day, salt_from_seed(self.secret, seed))
 
-    async def purge(self) -> store.Purged | None:
+    async def purge(self) -> Purged | None:
         """Drop per-reader detail older than the retention period (once a day, at rotation)."""
-        if not self.settings.retention_days or self._write is None:
+        if not self.settings.retention_days or self._store is None:
             return None
         now = self.clock()
         cutoff = now - self.settings.retention_days * DAY
         try:
-            purged: store.Purged = await self._write(
-                partial(store.purge_before, cutoff=cutoff, now=now)
-            )
+            purged = await self._store.purge_before(cutoff, now)
         except Exception:
             log.exception("retention purge failed; it will be tried again tomorrow")
             return None

@@ -1,8 +1,11 @@
-"""All SQL of the service, one module per subject. Connection in, models out.
+"""The storage seam: `Store` (base.py), the records it speaks in, and its SQLite backend.
 
-Write functions take a plain sqlite3 connection and run inside the writer's transaction (see
-db.py); read functions take an aiosqlite connection. Nothing here knows about HTTP.
+Callers hold a Store and use its methods, models in and models out. The SQL modules beside
+this one are the SQLite backend's (sqlite_backend.py); their functions take a connection and
+are not for callers outside the store.
 """
+
+from collections.abc import Callable
 
 from widget.store.audit import (
     AuditEntry,
@@ -21,6 +24,7 @@ from widget.store.authors import (
     set_author_access,
     set_password,
 )
+from widget.store.base import OnCommit, Store
 from widget.store.dashboard import (
     SORTS,
     DayCount,
@@ -84,9 +88,11 @@ __all__ = [
     "Forgotten",
     "InboxFilter",
     "InboxItem",
+    "OnCommit",
     "PostRow",
     "Purged",
     "SiteStats",
+    "Store",
     "VoteWrite",
     "add_feedback",
     "author_by_id",
@@ -137,3 +143,16 @@ __all__ = [
     "voter_rating",
     "withdraw_vote",
 ]
+
+
+async def open_store(
+    path: str,
+    sync: str = "full",
+    max_batch: int = 512,
+    on_batch: Callable[[int], None] | None = None,
+) -> Store:
+    """The store for a database setting (a SQLite file path; PostgreSQL URLs come next),
+    migrated and ready; close() it when done."""
+    from widget.store.sqlite_backend import SqliteStore  # the backend imports this package
+
+    return await SqliteStore.open(path, sync, max_batch, on_batch)

@@ -67,6 +67,13 @@ def set_author_access(
         conn.execute("INSERT INTO site_members (author_id, site) VALUES (?, ?)", (author_id, site))
 
 
+def username_of(conn: sqlite3.Connection, author_id: int) -> str:
+    row = conn.execute("SELECT username FROM authors WHERE id = ?", (author_id,)).fetchone()
+    if row is None:
+        raise NotFound("no such author")
+    return str(row[0])
+
+
 def set_password(conn: sqlite3.Connection, author_id: int, password_hash: str) -> None:
     conn.execute("UPDATE authors SET password_hash = ? WHERE id = ?", (password_hash, author_id))
 

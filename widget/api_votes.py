@@ -16,6 +16,7 @@ from json.encoder import encode_basestring as _text
 from starlette.types import Receive, Scope, Send
 
 from widget.actions import votes as actions
+from widget.answers import json_error
 from widget.api_http import (
     JSON_TYPE,
     VOTE_BODY_BYTES,
@@ -23,7 +24,6 @@ from widget.api_http import (
     body_limit,
     cors_for_errors,
     cors_headers,
-    dumps,
     encoded,
     receive_json,
 )
@@ -76,10 +76,10 @@ class VotesEndpoint:
                 site_slug, post, voter = parse_withdraw(data)
                 result = await actions.withdraw_vote(svc, caller, site_slug, post, voter)
         except WidgetError as error:
-            headers = error.headers()
+            status, body, headers = json_error(error)
             if not isinstance(error, OriginNotAllowed):
-                headers.update(cors_for_errors(svc.sites.values(), origin))
-            return _answer(error.status, dumps(error.envelope()), headers)
+                headers += encoded(cors_for_errors(svc.sites.values(), origin))
+            return status, body, headers
         return _answer(200, vote_answer(result), cors_headers(svc.site(site_slug), origin))
 
 

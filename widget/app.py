@@ -16,8 +16,9 @@ from starlette.routing import BaseRoute, Route
 
 from widget import api, dashboard, embed, logs, store
 from widget.access_log import AccessLog
+from widget.answers import json_error, to_widget_error
 from widget.cache import SummaryCache
-from widget.errors import MethodNotAllowed, NotFound, OriginNotAllowed, WidgetError
+from widget.errors import OriginNotAllowed, WidgetError
 from widget.fastpath import WidgetApp
 from widget.guard.service import Guard
 from widget.metrics import Metrics, MetricsMiddleware, Recorder
@@ -29,43 +30,23 @@ from widget.templating import make_environment
 log = logging.getLogger("widget")
 
 
-def error_response(error: WidgetError) -> Response:
-    return api.json_response(error.envelope(), error.status, error.headers())
-
-
-async def handle_widget_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, WidgetError)
-    if dashboard.is_dashboard_path(request.url.path):
-        return await dashboard.html_error(request, exc.status, exc.message)
-    response = error_response(exc)
-    if request.url.path.startswith("/api/") and not isinstance(exc, OriginNotAllowed):
+async def answer_error(request: Request, exc: Exception) -> Response:
+    """Every error of a routed request: a page under /dashboard, the envelope elsewhere."""
+    if not isinstance(exc, WidgetError | HTTPException):
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    error = to_widget_error(exc, request.method)
+    extra = (exc.headers or {}) if isinstance(exc, HTTPException) else {}  # e.g. Allow on 405
+    if dashboard.is_dashboard_path(request.url.path):  # authors get pages, not JSON
+        response = await dashboard.html_error(request, error.status, error.message)
+        response.headers.update({**error.headers(), **extra})
+        return response
+    status, body, headers = json_error(error)
+    response = Response(body, status)
+    response.raw_headers = headers
+    response.headers.update({k: v for k, v in extra.items() if k == "Allow"})
+    if request.url.path.startswith("/api/") and not isinstance(error, OriginNotAllowed):
         response.headers.update(api.error_cors_headers(request))
     return response
-
-
-async def handle_http_exception(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    if dashboard.is_dashboard_path(request.url.path):  # authors get pages, not JSON
-        message = "there is no such page" if exc.status_code == 404 else str(exc.detail)
-        response = await dashboard.html_error(request, exc.status_code, message)
-        response.headers.update(exc.headers or {})
-        return response
-    if exc.status_code == 404:
-        return error_response(NotFound("no such page or endpoint"))
-    if exc.status_code == 405:
-        response = error_response(MethodNotAllowed(f"{request.method} is not allowed here"))
-        if exc.headers and "Allow" in exc.headers:
-            response.headers["Allow"] = exc.headers["Allow"]
-        return response
-    error = WidgetError(str(exc.detail))
-    error.status = exc.status_code
-    error.code = "http_error"
-    return error_response(error)
-
-
-async def handle_crash(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(WidgetError("something went wrong on our side"))
 
 
 async def healthz(request: Request) -> Response:
@@ -151,9 +132,9 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
             Middleware(dashboard.DashboardHeaders),
         ],
         exception_handlers={
-            WidgetError: handle_widget_error,
-            HTTPException: handle_http_exception,
-            Exception: handle_crash,
+            WidgetError: answer_error,
+            HTTPException: answer_error,
+            Exception: answer_error,
         },
     )
     app.recorder = recorder  # read by WidgetApp when it builds its stack, on the first request

@@ -22,9 +22,9 @@ from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from widget.api_http import JSON_TYPE, address_of, dumps, encoded_cors
+from widget.answers import json_error, to_widget_error
+from widget.api_http import address_of, encoded_cors
 from widget.api_votes import VotesEndpoint
-from widget.errors import WidgetError
 from widget.metrics import Recorder
 from widget.state import Services
 
@@ -59,12 +59,9 @@ class FastPaths:
         except ClientDisconnect:
             self.recorder.observe(scope, CLIENT_GONE, time.perf_counter() - started)
             return
-        except Exception:  # a bug: logged, and the reader gets the envelope, not a bare 500
+        except Exception as exc:  # a bug: logged, and the reader gets the envelope, not a bare 500
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
-            error = WidgetError("something went wrong on our side")
-            body = dumps(error.envelope())
-            status = error.status
-            headers = [JSON_TYPE, (b"content-length", str(len(body)).encode())]
+            status, body, headers = json_error(to_widget_error(exc))
         await self._send(scope, send, status, headers, body, started)
 
     async def _summary(self, svc: Services, scope: Scope, send: Send) -> bool:

@@ -32,7 +32,7 @@
     "<div class=act hidden><span></span><button data-a=change></button>" +
     "<button data-a=withdraw></button><button class=lnk part=more data-a=more></button></div></div>";
   // Said when the summary cannot be had (its catalogue comes with it); the server fills in
-  // every language from widget/i18n.py ("unavailable").
+  // every language of widget/locales/*.po ("unavailable").
   const UNAVAILABLE = { en: "Ratings are unavailable right now." };
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(CSS);

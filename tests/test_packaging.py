@@ -27,6 +27,7 @@ def test_installed_wheel_serves_embed_from_any_directory(tmp_path: Path) -> None
     names = zipfile.ZipFile(wheel).namelist()
     assert "widget/static/embed.js" in names
     assert "widget/templates/demo.html" in names
+    assert "widget/locales/sk.po" in names  # the texts, read at start-up
     target = tmp_path / "site"
     subprocess.run(
         [

@@ -39,7 +39,7 @@ class CodeFile:
 
 # embed.js carries the one text it needs before the summary (with its catalogue) arrives: the
 # "service unavailable" line. Its source holds the English one so that it runs as written; the
-# server puts in every language from widget/i18n.py, so the texts have one home.
+# server puts in every language of widget/locales/*.po, so the texts have one home.
 UNAVAILABLE_SLOT = re.compile(rb"const UNAVAILABLE = \{[^}]*\};")
 
 

@@ -216,7 +216,8 @@ async def frame(request: Request) -> Response:
     try:
         ctx = await _context(request, query)
     except WidgetError as exc:
-        return error_page(request, i18n.choose(query.get("lang")), exc)
+        lang = i18n.choose(query.get("lang"), request.headers.get("accept-language"))
+        return error_page(request, lang, exc)
     notice = DONE_WORDS.get(query.get("done", ""))
     return await render_frame(ctx, notice, more=query.get("more") == "1")
 

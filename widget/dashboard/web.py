@@ -32,13 +32,7 @@ from widget.auth import (
     new_session,
     password_fingerprint,
 )
-from widget.dashboard.messages import (
-    CATALOGUES,
-    LANG_COOKIE,
-    Texts,
-    choose_language,
-    texts_for,
-)
+from widget.dashboard.messages import CATALOGUES, LANG_COOKIE, Texts, texts_for
 from widget.errors import BodyTooLarge, Forbidden, NotFound, WidgetError
 from widget.guard.caller import caller_of
 from widget.models import Site
@@ -202,7 +196,7 @@ def set_session_cookie(response: Response, request: Request, session: Session) -
 
 def request_texts(request: Request) -> Texts:
     """The author's language: their own choice if they made one, else their browser's."""
-    lang = choose_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
+    lang = i18n.choose(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
     return texts_for(lang)
 
 
@@ -299,8 +293,10 @@ async def render(ctx: Ctx, template: str, status: int = 200, **values: Any) -> H
         here=ctx.request.url.path + (f"?{ctx.request.url.query}" if ctx.request.url.query else ""),
         t=ctx.t,
         lang=ctx.lang,
+        # Each language named in itself; a new .po without the name yet gets CLDR's.
         dashboard_languages=[
-            (code, str(catalogue["lang_name"])) for code, catalogue in CATALOGUES.items()
+            (code, str(catalogue.get("lang_name") or i18n.locale_of(code).display_name))
+            for code, catalogue in CATALOGUES.items()
         ],
         when=ctx.t.when,
         reason_name=ctx.reason_name,

@@ -151,6 +151,11 @@ class LoginThrottle:
     Small on purpose: one process, a bounded number of keys (the oldest are dropped first), and
     a success clears the account's failures. Several instances each keep their own counts, which
     still bounds guessing to a few tries per window per instance.
+
+    An attempt is counted when it starts (`reserve`), not when its password proved wrong: the
+    check takes tens of milliseconds in a thread, and counting afterwards let 101 logins sent at
+    once all pass the limit before the first failure was written down (100 passwords checked
+    against a limit of 5). A success gives its reservation back (`release`).
     """
 
     def __init__(
@@ -196,6 +201,30 @@ class LoginThrottle:
             self._failures.move_to_end(key)
         while len(self._failures) > self.max_keys:
             self._failures.popitem(last=False)
+
+    def reserve(self, address: str, account: str, now: float | None = None) -> int:
+        """Count this attempt as failed before its password is checked; 0 when it may go on,
+        else the seconds to wait (and nothing is counted).
+
+        No await between the look and the count: within one event loop, of any number of
+        simultaneous attempts at most the limit get a reservation.
+        """
+        now = time.time() if now is None else now
+        wait = self.retry_after(address, account, now)
+        if not wait:
+            self.failed(address, account, now)
+        return wait
+
+    def release(self, address: str, account: str) -> None:
+        """A reserved attempt succeeded: the account's failures are forgiven, and the address
+        gets its reservation back (any one of its stamps: they all count the same, and the
+        newest is the one that would have lasted longest)."""
+        self.succeeded(account)
+        stamps = self._failures.get(f"ip:{address}")
+        if stamps:
+            stamps.pop()
+            if not stamps:
+                del self._failures[f"ip:{address}"]
 
     def succeeded(self, account: str) -> None:
         self._failures.pop(f"user:{account}", None)

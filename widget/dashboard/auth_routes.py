@@ -67,7 +67,8 @@ async def login(ctx: Ctx) -> Response:
     password = ctx.field("password")
     target = ctx.field("next")
     address = client_ip(ctx.request)
-    wait = throttle(ctx.svc).retry_after(address, username)
+    # Counted before the password is checked, so simultaneous attempts cannot all slip in.
+    wait = throttle(ctx.svc).reserve(address, username)
     if wait:
         response = await render(
             ctx,
@@ -84,7 +85,6 @@ async def login(ctx: Ctx) -> Response:
         check_login, author.password_hash if author else None, password[:1000]
     )
     if author is None or not valid:
-        throttle(ctx.svc).failed(address, username)
         return await render(
             ctx,
             "login.html",
@@ -93,7 +93,7 @@ async def login(ctx: Ctx) -> Response:
             username=username,
             error=ctx.t("login_wrong"),
         )
-    throttle(ctx.svc).succeeded(username)
+    throttle(ctx.svc).release(address, username)
     log_in(ctx, author)
     log.info("author %s logged in", author.username)
     return redirect(safe_next(target))

@@ -12,7 +12,12 @@ from starlette.routing import Route
 
 from widget import store
 from widget.auth import hash_password
-from widget.dashboard.auth_routes import password_problem_text, validate_username
+from widget.dashboard.auth_routes import (
+    adopt,
+    open_session,
+    password_problem_text,
+    validate_username,
+)
 from widget.dashboard.web import (
     PREFIX,
     Ctx,
@@ -99,25 +104,44 @@ async def update_author(ctx: Ctx) -> Response:
             name = store.delete_author(conn, target.id)
             store.record_audit(conn, ctx.username, "delete_author", name)
 
-        await _write(ctx, delete)
+        await _write(ctx, delete)  # their sessions go with them (ON DELETE CASCADE)
         return redirect(f"{PREFIX}/authors?notice=deleted")
+    if ctx.field("action") == "sign_out":
+
+        def sign_out(conn: sqlite3.Connection) -> None:
+            ended = store.end_sessions(conn, target.id)
+            detail = {"sessions": ended}
+            store.record_audit(conn, ctx.username, "sign_out_everywhere", target.username, detail)
+
+        await _write(ctx, sign_out)
+        return redirect(f"{PREFIX}/authors?notice=signed_out")
     is_admin = ctx.field("is_admin") == "on"
     sites = _chosen_sites(ctx)
     new_password = ctx.field("password")
     problem = password_problem_text(ctx.t, new_password) if new_password else None
     if problem:
         raise InvalidField("password", problem)
-    # A forgotten password is replaced here; the author's sessions end with the old one.
+    # A forgotten password is replaced here; the author's sessions end with the old one, and
+    # with any right taken away (store.set_author_access).
     password_hash = await run_in_threadpool(hash_password, new_password) if new_password else None
+    # An admin giving themselves a new password stays logged in here, in a fresh session.
+    myself = ctx.author is not None and ctx.author.id == target.id
+    reopened = open_session(ctx, target.id) if myself and password_hash else None
 
     def update(conn: sqlite3.Connection) -> None:
-        store.set_author_access(conn, target.id, is_admin, sites)
+        ended = store.set_author_access(conn, target.id, is_admin, sites)
         detail = {"admin": is_admin, "sites": list(sites), "new_password": bool(password_hash)}
         if password_hash is not None:
-            store.set_password(conn, target.id, password_hash)
+            ended += store.set_password(conn, target.id, password_hash)
+        if ended:
+            detail["sessions_ended"] = ended
         store.record_audit(conn, ctx.username, "update_author", target.username, detail)
+        if reopened is not None:
+            reopened[1](conn)
 
     await _write(ctx, update)
+    if reopened is not None:
+        adopt(ctx, reopened[0])
     return redirect(f"{PREFIX}/authors?notice=saved")
 
 

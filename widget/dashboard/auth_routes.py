@@ -1,10 +1,12 @@
-"""Logging in and out, the first-run setup link, and changing one's own password."""
+"""Logging in and out, the first-run setup link, one's own password and sessions."""
 
 from __future__ import annotations
 
 import logging
 import re
 import sqlite3
+import time
+from collections.abc import Callable
 from functools import partial
 
 from starlette.concurrency import run_in_threadpool
@@ -15,13 +17,18 @@ from widget import store
 from widget.auth import (
     MAX_PASSWORD,
     MIN_PASSWORD,
+    SESSION_ABSOLUTE_SECONDS,
+    SESSION_IDLE_SECONDS,
     SETUP_SECONDS,
+    Session,
     SetupToken,
     check_login,
+    device_of,
     hash_password,
     new_session,
-    password_fingerprint,
     password_problem,
+    session_alive,
+    session_key,
     verify_password,
 )
 from widget.dashboard.messages import Texts
@@ -50,11 +57,47 @@ def password_problem_text(t: Texts, password: str) -> str | None:
     return t("password_long", n=MAX_PASSWORD)
 
 
-def log_in(ctx: Ctx, author: store.Author) -> None:
-    """A fresh session (new nonce) on login, so a planted cookie cannot be ridden."""
-    fingerprint = password_fingerprint(ctx.svc.secret, author.password_hash)
-    ctx.session = new_session(author.id, fingerprint)
+Change = Callable[[sqlite3.Connection], object]
+
+
+def open_session(ctx: Ctx, author_id: int) -> tuple[Session, Change]:
+    """A fresh session for this browser (new nonce, new id, so a planted cookie cannot be
+    ridden), and the write that records it on the server, to run in the caller's transaction.
+
+    The same write prunes every author's expired rows: logins are rare and the table small.
+    """
+    session = new_session(logged_in=True)
+    key = session_key(ctx.svc.secret, session.sid)
+    browser, system = device_of(ctx.request.headers.get("user-agent", ""))
+    now = time.time()
+    replaced = ctx.record.key if ctx.record else None  # logging in again from this browser
+
+    def record(conn: sqlite3.Connection) -> None:
+        if replaced is not None:
+            store.end_session(conn, replaced)
+        store.prune_sessions(conn, now - SESSION_IDLE_SECONDS, now - SESSION_ABSOLUTE_SECONDS)
+        store.start_session(conn, key, author_id, now, browser, system)
+
+    return session, record
+
+
+def adopt(ctx: Ctx, session: Session) -> None:
+    """The response carries this session's cookie (after its write committed)."""
+    ctx.session = session
     ctx.new_cookie = True
+
+
+async def log_in(ctx: Ctx, author_id: int, change: Change | None = None) -> None:
+    """Open a session for author_id, in one transaction after `change` when there is one."""
+    session, record = open_session(ctx, author_id)
+
+    def write(conn: sqlite3.Connection) -> None:
+        if change is not None:
+            change(conn)
+        record(conn)
+
+    await ctx.svc.write(write)
+    adopt(ctx, session)
 
 
 @page(login=False)
@@ -62,7 +105,8 @@ async def login(ctx: Ctx) -> Response:
     if ctx.request.method == "GET":
         if ctx.author is not None:
             return redirect(safe_next(ctx.query("next")))
-        return await render(ctx, "login.html", next=ctx.query("next"), username="")
+        notice = ctx.t("signed_out_everywhere") if ctx.query("notice") == "signed_out" else ""
+        return await render(ctx, "login.html", next=ctx.query("next"), username="", notice=notice)
     username = ctx.field("username").strip()[:64]
     password = ctx.field("password")
     target = ctx.field("next")
@@ -94,15 +138,16 @@ async def login(ctx: Ctx) -> Response:
             error=ctx.t("login_wrong"),
         )
     throttle(ctx.svc).release(address, username)
-    log_in(ctx, author)
+    await log_in(ctx, author.id)
     log.info("author %s logged in", author.username)
     return redirect(safe_next(target))
 
 
 @page(login=False)  # logging out twice (two tabs) just lands on the login form
 async def logout(ctx: Ctx) -> Response:
-    ctx.session = new_session()
-    ctx.new_cookie = True
+    if ctx.record is not None:  # gone from the server: a copy of the cookie names nothing now
+        await ctx.svc.write(partial(store.end_session, key=ctx.record.key), short=True)
+    adopt(ctx, new_session())
     return redirect(f"{PREFIX}/login")
 
 
@@ -153,16 +198,25 @@ async def setup(ctx: Ctx) -> Response:
     token.used = True
     author = await store.author_by_name(ctx.svc.reader, username)
     assert author is not None
-    log_in(ctx, author)
+    await log_in(ctx, author.id)
     log.info("first admin %s created through the setup link", username)
     return redirect(PREFIX)
+
+
+async def _account_page(ctx: Ctx, status: int = 200, **values: object) -> Response:
+    assert ctx.author is not None
+    now = time.time()
+    found = await store.sessions_of(ctx.svc.reader, ctx.author.id)
+    sessions = [s for s in found if session_alive(s.created_at, s.seen_at, now)]  # not pruned yet
+    current = session_key(ctx.svc.secret, ctx.session.sid)  # marked "this browser" in the list
+    return await render(ctx, "account.html", status, sessions=sessions, current=current, **values)
 
 
 @page()
 async def account(ctx: Ctx) -> Response:
     assert ctx.author is not None
     if ctx.request.method == "GET":
-        return await render(ctx, "account.html")
+        return await _account_page(ctx)
     current, new = ctx.field("current"), ctx.field("password")
     ok = await run_in_threadpool(verify_password, ctx.author.password_hash, current)
     problem = None if ok else ctx.t("password_wrong")
@@ -170,18 +224,33 @@ async def account(ctx: Ctx) -> Response:
     if not problem and new != ctx.field("password2"):
         problem = ctx.t("new_passwords_differ")
     if problem:
-        return await render(ctx, "account.html", 422, error=problem)
+        return await _account_page(ctx, 422, error=problem)
     password_hash = await run_in_threadpool(hash_password, new)
+    author_id, username = ctx.author.id, ctx.author.username
 
-    def change(conn: sqlite3.Connection, author_id: int, username: str) -> None:
-        store.set_password(conn, author_id, password_hash)
+    def change(conn: sqlite3.Connection) -> None:
+        store.set_password(conn, author_id, password_hash)  # ends every session, this one too
         store.record_audit(conn, username, "change_password", username)
 
-    await ctx.svc.write(partial(change, author_id=ctx.author.id, username=ctx.author.username))
-    updated = await store.author_by_id(ctx.svc.reader, ctx.author.id)
-    assert updated is not None
-    log_in(ctx, updated)  # this session stays; every other one ends with the old fingerprint
-    return await render(ctx, "account.html", notice=ctx.t("password_changed"))
+    await log_in(ctx, author_id, change)  # ...and this browser gets a fresh one at once
+    return await _account_page(ctx, notice=ctx.t("password_changed"))
+
+
+@page()
+async def sign_out_everywhere(ctx: Ctx) -> Response:
+    """Every session of this author ends, this one included: for a lost phone or laptop."""
+    assert ctx.author is not None
+    author_id, username = ctx.author.id, ctx.author.username
+
+    def end(conn: sqlite3.Connection) -> int:
+        ended = store.end_sessions(conn, author_id)
+        store.record_audit(conn, username, "sign_out_everywhere", username, {"sessions": ended})
+        return ended
+
+    await ctx.svc.write(end)
+    log.info("author %s signed out everywhere", username)
+    adopt(ctx, new_session())
+    return redirect(f"{PREFIX}/login?notice=signed_out")
 
 
 async def announce_setup(svc: Services) -> None:
@@ -212,4 +281,5 @@ routes = [
     Route(f"{PREFIX}/logout", logout, methods=["POST"]),
     Route(f"{PREFIX}/setup", setup, methods=["GET", "POST"]),
     Route(f"{PREFIX}/account", account, methods=["GET", "POST"]),
+    Route(f"{PREFIX}/account/sessions", sign_out_everywhere, methods=["POST"]),
 ]

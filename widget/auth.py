@@ -1,4 +1,4 @@
-"""Password hashing (argon2id), signed session cookies, CSRF tokens and login throttling.
+"""Password hashing (argon2id), session cookies and ids, CSRF tokens and login throttling.
 
 Nothing here touches HTTP or SQL: the dashboard reads cookies and forms and passes the values
 in, so every rule below is unit-testable.
@@ -25,7 +25,9 @@ MAX_PASSWORD = 1000  # argon2 accepts anything; a megabyte "password" only burns
 
 SESSION_COOKIE = "rw_session"
 SESSION_IDLE_SECONDS = 3 * 24 * 3600  # an unused session dies after three days
-SESSION_REFRESH_SECONDS = 3600  # re-sign at most hourly, so an active author stays in
+# The record's last-seen time (and the cookie's signature) are renewed at most hourly: every
+# dashboard request reads the record, but only one an hour per session writes.
+SESSION_TOUCH_SECONDS = 3600
 SESSION_ABSOLUTE_SECONDS = 30 * 24 * 3600  # and everyone logs in again at least monthly
 SETUP_SECONDS = 3600
 
@@ -66,35 +68,43 @@ def password_problem(password: str) -> str | None:
 
 @dataclass(frozen=True)
 class Session:
-    """What the signed cookie carries. `nonce` keys the CSRF token; `author` is None until login.
+    """What the signed cookie carries. `nonce` keys the CSRF token; `sid`, set at login, is the
+    random id whose keyed hash names the session's record on the server (store/sessions.py).
 
-    `fingerprint` is derived from the author's password hash: changing the password ends every
-    other session at once.
+    The record, not the cookie, says who is logged in and until when: logout, a password
+    change or "sign out everywhere" delete it, and a copied cookie then names nothing.
     """
 
     nonce: str
-    author: int | None = None
-    fingerprint: str = ""
-    started: float = 0.0
+    sid: str = ""
     signed_at: float = 0.0
 
-    @property
-    def needs_refresh(self) -> bool:
-        return time.time() - self.signed_at > SESSION_REFRESH_SECONDS
 
-    @property
-    def too_old(self) -> bool:
-        return self.author is not None and time.time() - self.started > SESSION_ABSOLUTE_SECONDS
+def new_session(logged_in: bool = False) -> Session:
+    """A fresh nonce, and with `logged_in` a fresh session id: both change at every login, so
+    a cookie planted before it cannot be ridden afterwards."""
+    return Session(secrets.token_urlsafe(18), secrets.token_urlsafe(32) if logged_in else "")
 
 
-def new_session(author: int | None = None, fingerprint: str = "") -> Session:
-    return Session(secrets.token_urlsafe(18), author, fingerprint, time.time())
+def session_key(secret: str, sid: str) -> str:
+    """What the sessions table keeps instead of the id: someone reading the database (a
+    backup, a stolen disk) cannot turn a row back into a cookie."""
+    return hmac.new(secret.encode(), b"session:" + sid.encode(), hashlib.sha256).hexdigest()
 
 
-def password_fingerprint(secret: str, password_hash: str) -> str:
-    return hmac.new(secret.encode(), b"pw:" + password_hash.encode(), hashlib.sha256).hexdigest()[
-        :16
-    ]
+def session_alive(created_at: float, seen_at: float, now: float | None = None) -> bool:
+    """The server's own lifetimes: idle since the last recorded use, and absolute since login.
+
+    `seen_at` moves at most every SESSION_TOUCH_SECONDS, so an idle session may end up to that
+    much before SESSION_IDLE_SECONDS; never after.
+    """
+    now = time.time() if now is None else now
+    return now - seen_at < SESSION_IDLE_SECONDS and now - created_at < SESSION_ABSOLUTE_SECONDS
+
+
+def session_needs_touch(seen_at: float, now: float | None = None) -> bool:
+    now = time.time() if now is None else now
+    return now - seen_at > SESSION_TOUCH_SECONDS
 
 
 class SessionSigner:
@@ -103,16 +113,17 @@ class SessionSigner:
         self._secret = secret.encode()
 
     def dumps(self, session: Session) -> str:
-        payload: dict[str, Any] = {
-            "n": session.nonce,
-            "a": session.author,
-            "f": session.fingerprint,
-            "s": session.started,
-        }
+        payload: dict[str, Any] = {"n": session.nonce}
+        if session.sid:
+            payload["i"] = session.sid
         return str(self._serializer.dumps(payload))
 
     def loads(self, cookie: str | None) -> Session | None:
-        """The session in a cookie, or None when absent, forged, malformed or expired."""
+        """The session in a cookie, or None when absent, forged, malformed or expired.
+
+        A cookie from before server-side sessions (it named the author itself) has no id and
+        so counts as not logged in.
+        """
         if not cookie:
             return None
         try:
@@ -123,15 +134,8 @@ class SessionSigner:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("n"), str):
             return None
-        author = data.get("a")
-        session = Session(
-            nonce=data["n"],
-            author=author if isinstance(author, int) else None,
-            fingerprint=str(data.get("f") or ""),
-            started=float(data.get("s") or 0),
-            signed_at=signed.timestamp(),
-        )
-        return None if session.too_old else session
+        sid = data.get("i")
+        return Session(data["n"], sid if isinstance(sid, str) else "", signed.timestamp())
 
     def csrf_token(self, session: Session) -> str:
         return hmac.new(self._secret, b"csrf:" + session.nonce.encode(), hashlib.sha256).hexdigest()
@@ -140,6 +144,38 @@ class SessionSigner:
         if session is None or not isinstance(token, str) or not token:
             return False
         return hmac.compare_digest(self.csrf_token(session), token)
+
+
+# Coarse names for the account page's list of sessions ("Firefox, Linux"): first match wins,
+# so Edge and Opera (which also say Chrome) and Chrome (which also says Safari) come first.
+# Only these names are stored, never the User-Agent itself.
+_BROWSERS = (
+    ("Edg", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("FxiOS/", "Firefox"),
+    ("CriOS/", "Chrome"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Windows", "Windows"),
+    ("iPhone", "iOS"),
+    ("iPad", "iOS"),
+    ("Android", "Android"),
+    ("CrOS", "ChromeOS"),
+    ("Mac OS X", "macOS"),
+    ("Macintosh", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def device_of(user_agent: str) -> tuple[str, str]:
+    """(browser family, operating system) from a User-Agent; "" where we cannot tell."""
+    agent = user_agent[:512]
+    browser = next((name for mark, name in _BROWSERS if mark in agent), "")
+    system = next((name for mark, name in _SYSTEMS if mark in agent), "")
+    return browser, system
 
 
 # --- login throttling ---------------------------------------------------------------------------
@@ -151,6 +187,11 @@ class LoginThrottle:
     Small on purpose: one process, a bounded number of keys (the oldest are dropped first), and
     a success clears the account's failures. Several instances each keep their own counts, which
     still bounds guessing to a few tries per window per instance.
+
+    An attempt is counted when it starts (`reserve`), not when its password proved wrong: the
+    check takes tens of milliseconds in a thread, and counting afterwards let 101 logins sent at
+    once all pass the limit before the first failure was written down (100 passwords checked
+    against a limit of 5). A success gives its reservation back (`release`).
     """
 
     def __init__(
@@ -196,6 +237,30 @@ class LoginThrottle:
             self._failures.move_to_end(key)
         while len(self._failures) > self.max_keys:
             self._failures.popitem(last=False)
+
+    def reserve(self, address: str, account: str, now: float | None = None) -> int:
+        """Count this attempt as failed before its password is checked; 0 when it may go on,
+        else the seconds to wait (and nothing is counted).
+
+        No await between the look and the count: within one event loop, of any number of
+        simultaneous attempts at most the limit get a reservation.
+        """
+        now = time.time() if now is None else now
+        wait = self.retry_after(address, account, now)
+        if not wait:
+            self.failed(address, account, now)
+        return wait
+
+    def release(self, address: str, account: str) -> None:
+        """A reserved attempt succeeded: the account's failures are forgiven, and the address
+        gets its reservation back (any one of its stamps: they all count the same, and the
+        newest is the one that would have lasted longest)."""
+        self.succeeded(account)
+        stamps = self._failures.get(f"ip:{address}")
+        if stamps:
+            stamps.pop()
+            if not stamps:
+                del self._failures[f"ip:{address}"]
 
     def succeeded(self, account: str) -> None:
         self._failures.pop(f"user:{account}", None)

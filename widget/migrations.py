@@ -157,11 +157,30 @@ def _dashboard_covering_indexes(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS daily_by_site_day ON daily (site, day, votes, total)")
 
 
+def _sessions(conn: sqlite3.Connection) -> None:
+    """Dashboard sessions on the server, so logging out (or a password change, or an admin's
+    "sign out everywhere") ends them for good, whatever copies of the cookie exist.
+
+    `key` is a keyed hash of the random session id the cookie carries, never the id itself;
+    `browser` and `system` are coarse family names for the account page ("Firefox", "Linux"),
+    never the User-Agent; no address is kept. Deleting an author deletes their sessions.
+    """
+    conn.execute(
+        "CREATE TABLE sessions (key TEXT PRIMARY KEY,"
+        " author_id INTEGER NOT NULL REFERENCES authors(id) ON DELETE CASCADE,"
+        " created_at REAL NOT NULL, seen_at REAL NOT NULL,"
+        " browser TEXT NOT NULL DEFAULT '', system TEXT NOT NULL DEFAULT '')"
+    )
+    conn.execute("CREATE INDEX sessions_by_author ON sessions (author_id)")
+    conn.execute("CREATE INDEX sessions_by_seen ON sessions (seen_at)")
+
+
 MIGRATIONS: list[Step] = [
     _initial_schema,
     _dashboard_indexes,
     _privacy_tables,
     _dashboard_covering_indexes,
+    _sessions,
 ]
 
 

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from widget.auth import hash_password
 from widget.errors import Forbidden
-from widget.store import Store
+from widget.store import NewSession, Store
 
 
 async def create_first_admin(store: Store, username: str, password: str, refusal: str) -> int:
@@ -46,18 +46,28 @@ async def update_author(
     is_admin: bool,
     sites: Sequence[str],
     new_password: str | None,
+    reopen: NewSession | None = None,
 ) -> None:
     """An admin's change of an author's role and sites; a new password replaces a forgotten
-    one (the author's sessions end with the old password)."""
+    one. The author's sessions end with a right taken away or a new password (`reopen`: the
+    admin's own, when they gave themselves a new one)."""
     password_hash = await run_in_threadpool(hash_password, new_password) if new_password else None
-    await store.update_author(author_id, is_admin, sites, password_hash, by)
+    await store.update_author(author_id, is_admin, sites, password_hash, by, reopen)
+
+
+async def sign_out_everywhere(store: Store, by: str, author_id: int) -> int:
+    """End every session of an author (an admin's or their own doing); audited."""
+    return await store.end_sessions(author_id, by)
 
 
 async def delete_author(store: Store, by: str, author_id: int) -> str:
     return await store.delete_author(author_id, by)
 
 
-async def change_password(store: Store, author_id: int, username: str, new: str) -> None:
-    """An author's own new password (the current one was checked by the caller)."""
+async def change_password(
+    store: Store, author_id: int, username: str, new: str, reopen: NewSession | None = None
+) -> None:
+    """An author's own new password (the current one was checked by the caller): every
+    session of theirs ends, and `reopen` (this browser's) starts in the same transaction."""
     password_hash = await run_in_threadpool(hash_password, new)
-    await store.set_password(author_id, password_hash, username)
+    await store.set_password(author_id, password_hash, username, reopen)

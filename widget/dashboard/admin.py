@@ -9,7 +9,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from widget.actions import accounts
-from widget.dashboard.auth_routes import password_problem_text, validate_username
+from widget.dashboard.auth_routes import (
+    adopt,
+    open_session,
+    password_problem_text,
+    validate_username,
+)
 from widget.dashboard.web import (
     PREFIX,
     Ctx,
@@ -72,10 +77,10 @@ async def create_author(ctx: Ctx) -> Response:
         raise InvalidField("password", problem)
     is_admin = ctx.field("is_admin") == "on"
     sites = _chosen_sites(ctx)
-    await _write(
-        ctx,
-        accounts.create_author(ctx.svc.store, ctx.username, username, password, is_admin, sites),
+    created = accounts.create_author(
+        ctx.svc.store, ctx.username, username, password, is_admin, sites
     )
+    await _write(ctx, created)
     return redirect(f"{PREFIX}/authors?notice=created")
 
 
@@ -88,25 +93,37 @@ async def update_author(ctx: Ctx) -> Response:
     if ctx.field("action") == "delete":
         await _write(ctx, accounts.delete_author(ctx.svc.store, ctx.username, target.id))
         return redirect(f"{PREFIX}/authors?notice=deleted")
+    if ctx.field("action") == "sign_out":
+        await _write(ctx, accounts.sign_out_everywhere(ctx.svc.store, ctx.username, target.id))
+        return redirect(f"{PREFIX}/authors?notice=signed_out")
     is_admin = ctx.field("is_admin") == "on"
     sites = _chosen_sites(ctx)
     new_password = ctx.field("password")
     problem = password_problem_text(ctx.t, new_password) if new_password else None
     if problem:
         raise InvalidField("password", problem)
+    # An admin giving themselves a new password stays logged in here, in a fresh session.
+    myself = ctx.author is not None and ctx.author.id == target.id
+    reopened = open_session(ctx, target.id) if myself and new_password else None
     change = accounts.update_author(
-        ctx.svc.store, ctx.username, target.id, is_admin, sites, new_password or None
+        ctx.svc.store,
+        ctx.username,
+        target.id,
+        is_admin,
+        sites,
+        new_password or None,
+        reopened[1] if reopened else None,
     )
     await _write(ctx, change)
+    if reopened is not None:
+        adopt(ctx, reopened[0])
     return redirect(f"{PREFIX}/authors?notice=saved")
 
 
 @page(admin=True)
 async def audit(ctx: Ctx) -> Response:
     number = page_number(ctx)
-    entries, total = await ctx.svc.store.list_audit(
-        limit=AUDIT_PAGE, offset=(number - 1) * AUDIT_PAGE
-    )
+    entries, total = await ctx.svc.store.list_audit(AUDIT_PAGE, (number - 1) * AUDIT_PAGE)
     return await render(
         ctx,
         "audit.html",

@@ -1,8 +1,12 @@
-"""What every dashboard page shares: the signed session, CSRF, permissions, rendering.
+"""What every dashboard page shares: the session, CSRF, permissions, rendering.
 
 Pages are plain `async def page(ctx) -> Response` functions wrapped by `page()`, which loads the
 session and the author, refuses a POST without a valid CSRF token (403), sends visitors who are
 not logged in to the login form, and turns typed errors into HTML error pages.
+
+A logged-in session is a row on the server (store/sessions.py) named by the id in the signed
+cookie: the cookie alone proves nothing once its row is gone (logout, a new password, "sign out
+everywhere", an expired lifetime, a removed author).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import functools
 import ipaddress
 import logging
 import math
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,11 +31,14 @@ from widget import i18n, store
 from widget.auth import (
     SESSION_COOKIE,
     SESSION_IDLE_SECONDS,
+    SESSION_TOUCH_SECONDS,
     LoginThrottle,
     Session,
     SessionSigner,
     new_session,
-    password_fingerprint,
+    session_alive,
+    session_key,
+    session_needs_touch,
 )
 from widget.dashboard.messages import CATALOGUES, LANG_COOKIE, Texts, texts_for
 from widget.errors import BodyTooLarge, Forbidden, NotFound, WidgetError
@@ -90,6 +98,7 @@ class Ctx:
     svc: Services
     session: Session
     author: store.Author | None
+    record: store.SessionRecord | None = None  # the server's row of a logged-in session
     form: FormData | None = None
     new_cookie: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -204,15 +213,29 @@ async def load_ctx(request: Request) -> Ctx:
     svc = services(request)
     t = request_texts(request)
     session = signer(svc).loads(request.cookies.get(SESSION_COOKIE))
-    author = None
-    if session is not None and session.author is not None:
-        author = await svc.store.author_by_id(session.author)
-        expected = password_fingerprint(svc.secret, author.password_hash) if author else ""
-        if author is None or expected != session.fingerprint:
-            author, session = None, None  # deleted author or changed password: log out
+    now = time.time()
     if session is None:
         return Ctx(request, svc, new_session(), None, new_cookie=True, t=t)
-    return Ctx(request, svc, session, author, new_cookie=session.needs_refresh, t=t)
+    if not session.sid:  # a visitor who has not logged in: the nonce serves the login form
+        stale = now - session.signed_at > SESSION_TOUCH_SECONDS
+        return Ctx(request, svc, session, None, new_cookie=stale, t=t)
+    found = await svc.store.session_author(session_key(svc.secret, session.sid))
+    if found is None or not session_alive(found[0].created_at, found[0].seen_at, now):
+        # Logged out, signed out everywhere, expired, or its author removed: a fresh visitor.
+        return Ctx(request, svc, new_session(), None, new_cookie=True, t=t)
+    record, author = found
+    touch = session_needs_touch(record.seen_at, now)
+    if touch:
+        await _touch(svc, record.key, now)
+    return Ctx(request, svc, session, author, record, new_cookie=touch, t=t)
+
+
+async def _touch(svc: Services, key: str, now: float) -> None:
+    """Move the session's last-seen time (hourly at most: see SESSION_TOUCH_SECONDS)."""
+    try:
+        await svc.store.touch_session(key, now)
+    except WidgetError:  # the writer is busy or stopping: serve the page, the next one retries
+        log.warning("could not record a session's use; the next request tries again")
 
 
 async def read_form(request: Request, t: Texts) -> FormData:

@@ -19,6 +19,7 @@ from widget.store.authors import Author
 from widget.store.dashboard import DayCount, PostRow, SiteStats
 from widget.store.inbox import InboxFilter, InboxItem
 from widget.store.privacy import CapCheck, Forgotten, Purged
+from widget.store.sessions import NewSession, SessionRecord
 
 T = TypeVar("T")
 OnCommit = Callable[[T], None] | None
@@ -143,14 +144,44 @@ class Store(abc.ABC):
         sites: Sequence[str],
         password_hash: str | None,
         by: str,
-    ) -> None: ...
+        reopen: NewSession | None = None,
+    ) -> None:
+        """Set an author's role and sites, and a new password when given (audited). Taking a
+        right away or a new password ends the author's sessions; `reopen` as for set_password."""
 
     @abc.abstractmethod
     async def delete_author(self, author_id: int, by: str) -> str:
         """Delete an author (never the last admin); the username."""
 
     @abc.abstractmethod
-    async def set_password(self, author_id: int, password_hash: str, by: str) -> None: ...
+    async def set_password(
+        self, author_id: int, password_hash: str, by: str, reopen: NewSession | None = None
+    ) -> int:
+        """A new password ends every session of the author (the number ended); `reopen`, the
+        browser that changed it, gets a fresh one in the same transaction."""
+
+    # --- dashboard sessions ------------------------------------------------------------------
+
+    @abc.abstractmethod
+    async def open_session(self, new: NewSession) -> None:
+        """Record a login (expired sessions of anyone are pruned at the same time)."""
+
+    @abc.abstractmethod
+    async def session_author(self, key: str) -> tuple[SessionRecord, Author] | None:
+        """The session named by `key` and its author, in one lookup."""
+
+    @abc.abstractmethod
+    async def sessions_of(self, author_id: int) -> list[SessionRecord]: ...
+
+    @abc.abstractmethod
+    async def touch_session(self, key: str, now: float) -> None: ...
+
+    @abc.abstractmethod
+    async def end_session(self, key: str) -> None: ...
+
+    @abc.abstractmethod
+    async def end_sessions(self, author_id: int, by: str) -> int:
+        """Sign an author out everywhere (audited); the number of sessions ended."""
 
     @abc.abstractmethod
     async def author_by_id(self, author_id: int) -> Author | None: ...

@@ -18,7 +18,17 @@ import aiosqlite
 from widget.db import Writer, connect_reader, connect_sync
 from widget.migrations import current_version, migrate
 from widget.models import FeedbackInput, Site, Summary, VoteInput, VoteResult
-from widget.store import audit, authors, dashboard, embed, exports, inbox, maintenance, privacy
+from widget.store import (
+    audit,
+    authors,
+    dashboard,
+    embed,
+    exports,
+    inbox,
+    maintenance,
+    privacy,
+    sessions,
+)
 from widget.store import feedback as feedback_sql
 from widget.store import sites as sites_sql
 from widget.store import votes as votes_sql
@@ -195,18 +205,28 @@ class SqliteStore(Store):
         sites: Sequence[str],
         password_hash: str | None,
         by: str,
+        reopen: sessions.NewSession | None = None,
     ) -> None:
         def update(conn: sqlite3.Connection) -> None:
             target = authors.username_of(conn, author_id)
-            authors.set_author_access(conn, author_id, is_admin, tuple(sites))
+            ended = authors.set_author_access(conn, author_id, is_admin, tuple(sites))
+            detail: dict[str, Any] = {
+                "admin": is_admin,
+                "sites": list(sites),
+                "new_password": bool(password_hash),
+            }
             if password_hash is not None:
-                authors.set_password(conn, author_id, password_hash)
-            detail = {"admin": is_admin, "sites": list(sites), "new_password": bool(password_hash)}
+                ended += authors.set_password(conn, author_id, password_hash)
+            if ended:
+                detail["sessions_ended"] = ended
             audit.record_audit(conn, by, "update_author", target, detail)
+            if reopen is not None:
+                sessions.open_session(conn, reopen)
 
         await self._writer.submit(update)
 
     async def delete_author(self, author_id: int, by: str) -> str:
+        # Their sessions go with them (ON DELETE CASCADE).
         def delete(conn: sqlite3.Connection) -> str:
             name = authors.delete_author(conn, author_id)
             audit.record_audit(conn, by, "delete_author", name)
@@ -214,12 +234,49 @@ class SqliteStore(Store):
 
         return await self._writer.submit(delete)
 
-    async def set_password(self, author_id: int, password_hash: str, by: str) -> None:
-        def change(conn: sqlite3.Connection) -> None:
-            authors.set_password(conn, author_id, password_hash)
+    async def set_password(
+        self,
+        author_id: int,
+        password_hash: str,
+        by: str,
+        reopen: sessions.NewSession | None = None,
+    ) -> int:
+        def change(conn: sqlite3.Connection) -> int:
+            ended = authors.set_password(conn, author_id, password_hash)
             audit.record_audit(conn, by, "change_password", by)
+            if reopen is not None:
+                sessions.open_session(conn, reopen)
+            return ended
 
-        await self._writer.submit(change)
+        return await self._writer.submit(change)
+
+    # --- dashboard sessions ------------------------------------------------------------------
+
+    async def open_session(self, new: sessions.NewSession) -> None:
+        await self._writer.submit(partial(sessions.open_session, new=new))
+
+    async def session_author(
+        self, key: str
+    ) -> tuple[sessions.SessionRecord, authors.Author] | None:
+        return await authors.session_author(self._reader, key)
+
+    async def sessions_of(self, author_id: int) -> list[sessions.SessionRecord]:
+        return await sessions.sessions_of(self._reader, author_id)
+
+    async def touch_session(self, key: str, now: float) -> None:
+        await self._writer.submit(partial(sessions.touch_session, key=key, now=now), short=True)
+
+    async def end_session(self, key: str) -> None:
+        await self._writer.submit(partial(sessions.end_session, key=key), short=True)
+
+    async def end_sessions(self, author_id: int, by: str) -> int:
+        def end(conn: sqlite3.Connection) -> int:
+            ended = sessions.end_sessions(conn, author_id)
+            target = authors.username_of(conn, author_id)
+            audit.record_audit(conn, by, "sign_out_everywhere", target, {"sessions": ended})
+            return ended
+
+        return await self._writer.submit(end)
 
     async def author_by_id(self, author_id: int) -> authors.Author | None:
         return await authors.author_by_id(self._reader, author_id)

@@ -63,8 +63,9 @@ def problems(directory: Path) -> list[str]:
         forms = i18n.whole_number_forms(locale)
         count, _, expression = header.partition("; plural=")
         pick = gettext.c2py(expression.rstrip(";"))
+        rule = locale.plural_form
         wrong = [
-            n for n in i18n.WHOLE_NUMBERS if (forms + ("?",) * 9)[pick(n)] != locale.plural_form(n)
+            n for n in i18n.WHOLE_NUMBERS if pick(n) >= len(forms) or forms[pick(n)] != rule(n)
         ]
         if count != f"nplurals={len(forms)}":
             found.append(f"{lang}: Plural-Forms says {count}, {lang} needs {', '.join(forms)}")

@@ -36,9 +36,9 @@ from widget.models import (
     clean_text,
     parse_feedback,
     post_id,
-    rating_value,
     site_slug,
 )
+from widget.numbers import parse_int
 from widget.state import Services, services
 
 FORM_BODY_BYTES = 8192
@@ -52,6 +52,7 @@ ERROR_WORDS = {
     "bot": "refused",
 }
 DONE_WORDS = {"voted": "thanks", "withdrawn": "withdrawn", "sent": "sent"}
+RATING_WORDS = "rating must be a whole number from 1 to 5"
 
 
 # --- small pure helpers ---------------------------------------------------------------------
@@ -247,10 +248,8 @@ async def _vote(ctx: FrameContext, form: dict[str, str]) -> str:
         await svc.write(partial(withdraw, voter_key=ctx.key), after_commit=svc.cache_vote)
         svc.metrics.votes_withdrawn.inc()
         return "withdrawn"
-    raw = form.get("rating", "")
-    vote = VoteInput(
-        ctx.site.slug, ctx.post, ctx.token, rating_value(int(raw) if raw.isdigit() else raw)
-    )
+    rating = parse_int(form.get("rating"), field="rating", low=1, high=5, message=RATING_WORDS)
+    vote = VoteInput(ctx.site.slug, ctx.post, ctx.token, rating)
     cap = svc.guard.vote_cap(ctx.site.slug, ctx.post, address_key)
     await svc.write(
         store.VoteWrite(vote, ctx.key, time.time(), cap), after_commit=svc.cache_vote, short=True

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from widget import i18n
 from widget.dashboard.messages import ENGLISH, Texts
 from widget.models import DEFAULT_REASONS, LANG_RE, REASON_RE, SITE_RE
+from widget.numbers import parse_int
 
 SCHEMA_TYPES = (
     "Article",
@@ -123,8 +124,8 @@ def parse_site_form(
     form.origins, problem = parse_origins(values.get("origins", ""), t)
     if problem:
         form.problems["origins"] = problem
-    threshold = values.get("threshold", "2")
-    if threshold not in ("1", "2", "3", "4", "5"):
+    threshold = parse_int(values.get("threshold", "2"), field="threshold", low=1, high=5, default=0)
+    if not threshold:
         form.problems["threshold"] = t("problem_threshold")
     reasons = [r.lower() for r in _SPLIT.split(values.get("reasons", "").strip()) if r]
     reasons = list(dict.fromkeys(reasons))
@@ -144,7 +145,7 @@ def parse_site_form(
     if problem:
         form.problems["texts"] = problem
     form.settings = {
-        "threshold": int(threshold) if threshold.isdigit() else 2,
+        "threshold": threshold or 2,
         "reasons": reasons,
         "texts": texts,
         "schema": schema or None,

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from widget import i18n, store
+from widget import i18n, store, urlencoded
 from widget.api_http import (
     ALLOWED_HEADERS,
     FORGET_BODY_BYTES,
@@ -75,6 +75,8 @@ async def summary(request: Request) -> Response:
 
 
 async def _render_summary(svc: Services, request: Request) -> Rendered:
+    # Only a query that passed this is cached, so a cached answer needs no check.
+    urlencoded.check_query(request.scope["query_string"])
     site = svc.site(site_slug(request.query_params.get("site", "default")))
     posts = parse_posts(request.query_params.getlist("post"))
     found = await svc.summaries(site.slug, posts)

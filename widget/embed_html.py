@@ -16,7 +16,7 @@ import re
 import time
 from functools import partial
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from widget import i18n, store
+from widget import i18n, store, urlencoded
 from widget.api import client_of
 from widget.errors import BodyTooLarge, Forbidden, UnsupportedMediaType, WidgetError
 from widget.guard import voter_key
@@ -120,7 +120,7 @@ async def read_form(request: Request) -> dict[str, str]:
         if len(body) > FORM_BODY_BYTES:
             raise BodyTooLarge(f"the form is larger than {FORM_BODY_BYTES} bytes")
     fields: dict[str, str] = {}
-    for name, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+    for name, value in urlencoded.pairs(body):
         fields.setdefault(name, value)
     return fields
 
@@ -212,6 +212,7 @@ def error_page(request: Request, lang: str, error: WidgetError) -> Response:
 async def frame(request: Request) -> Response:
     query = request.query_params
     try:
+        urlencoded.check_query(request.scope["query_string"])
         ctx = await _context(request, query)
     except WidgetError as exc:
         return error_page(request, i18n.choose(query.get("lang")), exc)
@@ -304,6 +305,7 @@ async def frame_feedback(request: Request) -> Response:
 
 async def fragment(request: Request) -> Response:
     svc = services(request)
+    urlencoded.check_query(request.scope["query_string"])
     query = request.query_params
     site = svc.site(site_slug(query.get("site", "default")))
     post = post_id(query.get("post"))

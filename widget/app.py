@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
@@ -18,7 +18,13 @@ from widget import api, dashboard, embed, logs, store
 from widget.access_log import AccessLog
 from widget.cache import SummaryCache
 from widget.db import Writer, connect_reader, open_database
-from widget.errors import MethodNotAllowed, NotFound, OriginNotAllowed, WidgetError
+from widget.errors import (
+    MalformedBody,
+    MethodNotAllowed,
+    NotFound,
+    OriginNotAllowed,
+    WidgetError,
+)
 from widget.fastpath import WidgetApp
 from widget.guard import parse_networks
 from widget.guard.service import Guard
@@ -62,6 +68,11 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     error.status = exc.status_code
     error.code = "http_error"
     return error_response(error)
+
+
+async def handle_body_lost(request: Request, exc: Exception) -> Response:
+    """A body that did not arrive whole (see fastpath.FastPaths._vote): a 400, not a crash."""
+    return await handle_widget_error(request, MalformedBody())
 
 
 async def handle_crash(request: Request, exc: Exception) -> Response:
@@ -158,6 +169,7 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
         exception_handlers={
             WidgetError: handle_widget_error,
             HTTPException: handle_http_exception,
+            ClientDisconnect: handle_body_lost,
             Exception: handle_crash,
         },
     )

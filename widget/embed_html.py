@@ -20,13 +20,19 @@ from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from widget import i18n, store, urlencoded
 from widget.api import client_of
-from widget.errors import BodyTooLarge, Forbidden, UnsupportedMediaType, WidgetError
+from widget.errors import (
+    BodyTooLarge,
+    Forbidden,
+    MalformedBody,
+    UnsupportedMediaType,
+    WidgetError,
+)
 from widget.guard import voter_key
 from widget.models import (
     TITLE_MAX,
@@ -115,10 +121,13 @@ async def read_form(request: Request) -> dict[str, str]:
     if content_type != "application/x-www-form-urlencoded":
         raise UnsupportedMediaType("send the form as application/x-www-form-urlencoded")
     body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > FORM_BODY_BYTES:
-            raise BodyTooLarge(f"the form is larger than {FORM_BODY_BYTES} bytes")
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > FORM_BODY_BYTES:
+                raise BodyTooLarge(f"the form is larger than {FORM_BODY_BYTES} bytes")
+    except ClientDisconnect:  # see fastpath.FastPaths._vote: gone, or a broken body
+        raise MalformedBody() from None
     fields: dict[str, str] = {}
     for name, value in urlencoded.pairs(body):
         fields.setdefault(name, value)

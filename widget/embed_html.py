@@ -149,7 +149,7 @@ class FrameContext:
         user_agent = request.headers.get("user-agent", "")
         self.token = svc.guard.frame_token(self.address, user_agent)
         self.key = voter_key(svc.secret, self.token)
-        self.catalogue = i18n.messages(lang, site.settings.get("texts"))
+        self.catalogue = i18n.messages(lang, site.texts)
 
     def url(self, **extra: str) -> str:
         query = {"site": self.site.slug, "post": self.post, "lang": self.lang, **extra}
@@ -319,7 +319,7 @@ async def fragment(request: Request) -> Response:
     site = svc.site(site_slug(query.get("site", "default")))
     post = post_id(query.get("post"))
     lang = i18n.choose(query.get("lang"))
-    catalogue = i18n.messages(lang, site.settings.get("texts"))
+    catalogue = i18n.messages(lang, site.texts)
     summary = (await svc.summaries(site.slug, [post]))[0]
     schema = schema_type(site)
     jsonld = None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from widget import site_texts
 from widget.errors import InvalidField
 
 # \Z, not $: `$` also matches before a final newline, and "default\n" is not a slug.
@@ -73,13 +74,18 @@ class Site:
     def threshold(self) -> int:
         return int(self.settings.get("threshold", 2))
 
+    @property
+    def texts(self) -> dict[str, dict[str, Any]]:
+        """The site's own widget texts, as every surface may show them (see site_texts)."""
+        return site_texts.usable(self.settings.get("texts"))
+
     def public_config(self) -> dict[str, Any]:
         """What the embed needs to know about the site, sent along with summaries."""
         return {
             "slug": self.slug,
             "threshold": self.threshold,
             "reasons": list(self.reasons),
-            "texts": self.settings.get("texts", {}),
+            "texts": self.texts,
             "schema": self.settings.get("schema"),
             "hide_average": bool(self.settings.get("hide_average", False)),
             "feedback_max": FEEDBACK_MAX,

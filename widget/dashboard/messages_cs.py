@@ -301,6 +301,10 @@ CS: Catalogue = {
     "problem_text_line": "{lang}, řádek {line}: pište klíč = text",
     "problem_text_key": "{lang}, řádek {line}: widget nemá text {value}",
     "problem_text_length": "{lang}, řádek {line}: text musí mít 1 až {max} znaků",
+    "problem_text_not_plural": "{lang}: text {name} nemá tvary podle počtu; pište {name} = text",
+    "problem_text_forms": "{lang}: {name} potřebuje text pro každý tvar podle počtu ({forms}); doplňte {missing}",
+    "problem_text_placeholder_unknown": "{lang}: {name} používá {value}, ale widget takovou hodnotu nedoplňuje",
+    "problem_text_placeholder_missing": "{lang}: {name} musí obsahovat {value}",
     "problem_slug": "Použijte 1 až 63 malých písmen, číslic nebo pomlček (ne „new“).",
     "problem_slug_taken": "Web s tímto názvem už existuje.",
     # adding a site

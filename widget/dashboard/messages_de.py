@@ -283,6 +283,10 @@ DE: Catalogue = {
     "problem_text_line": "{lang}, Zeile {line}: schreiben Sie Schlüssel = Text",
     "problem_text_key": "{lang}, Zeile {line}: {value} ist kein Text des Widgets",
     "problem_text_length": "{lang}, Zeile {line}: der Text braucht 1 bis {max} Zeichen",
+    "problem_text_not_plural": "{lang}: {name} hat keine Pluralformen; schreiben Sie {name} = Text",
+    "problem_text_forms": "{lang}: {name} braucht einen Text für jede Pluralform ({forms}); es fehlt: {missing}",
+    "problem_text_placeholder_unknown": "{lang}: {name} verwendet {value}, doch das Widget setzt dafür nichts ein",
+    "problem_text_placeholder_missing": "{lang}: {name} muss {value} enthalten",
     "problem_slug": "Verwenden Sie 1 bis 63 Kleinbuchstaben, Ziffern oder Bindestriche (nicht „new“).",
     "problem_slug_taken": "Eine Website mit diesem Namen gibt es bereits.",
     # adding a site

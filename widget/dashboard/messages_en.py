@@ -277,6 +277,10 @@ EN: Catalogue = {
     "problem_text_line": "{lang}, line {line}: write key = text",
     "problem_text_key": "{lang}, line {line}: {value} is not a text of the widget",
     "problem_text_length": "{lang}, line {line}: the text needs 1-{max} characters",
+    "problem_text_not_plural": "{lang}: {name} does not change with a number; write {name} = text",
+    "problem_text_forms": "{lang}: {name} needs a text for every plural form ({forms}); add {missing}",
+    "problem_text_placeholder_unknown": "{lang}: {name} uses {value}, which the widget does not fill in",
+    "problem_text_placeholder_missing": "{lang}: {name} must keep {value}",
     "problem_slug": "Use 1-63 lowercase letters, digits or dashes (not “new”).",
     "problem_slug_taken": "A site with this name already exists.",
     # adding a site

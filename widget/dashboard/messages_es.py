@@ -283,6 +283,10 @@ ES: Catalogue = {
     "problem_text_line": "{lang}, línea {line}: escribe clave = texto",
     "problem_text_key": "{lang}, línea {line}: {value} no es un texto del widget",
     "problem_text_length": "{lang}, línea {line}: el texto necesita de 1 a {max} caracteres",
+    "problem_text_not_plural": "{lang}: {name} no tiene formas de plural; escribe {name} = texto",
+    "problem_text_forms": "{lang}: {name} necesita un texto para cada forma de plural ({forms}); añade {missing}",
+    "problem_text_placeholder_unknown": "{lang}: {name} usa {value}, que el widget no rellena",
+    "problem_text_placeholder_missing": "{lang}: {name} debe conservar {value}",
     "problem_slug": "Usa de 1 a 63 minúsculas, cifras o guiones (no «new»).",
     "problem_slug_taken": "Ya existe un sitio con ese nombre.",
     # adding a site

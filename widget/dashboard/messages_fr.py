@@ -287,6 +287,10 @@ FR: Catalogue = {
     "problem_text_line": "{lang}, ligne {line}\u00a0: écrivez clé = texte",
     "problem_text_key": "{lang}, ligne {line}\u00a0: {value} n’est pas un texte du widget",
     "problem_text_length": "{lang}, ligne {line}\u00a0: le texte doit compter de 1 à {max} caractères",
+    "problem_text_not_plural": "{lang}\u00a0: {name} n’a pas de formes du pluriel\u00a0; écrivez {name} = texte",
+    "problem_text_forms": "{lang}\u00a0: {name} demande un texte pour chaque forme du pluriel ({forms})\u00a0; ajoutez {missing}",
+    "problem_text_placeholder_unknown": "{lang}\u00a0: {name} utilise {value}, que le widget ne remplit pas",
+    "problem_text_placeholder_missing": "{lang}\u00a0: {name} doit conserver {value}",
     "problem_slug": "Utilisez de 1 à 63 minuscules, chiffres ou tirets (pas «\u00a0new\u00a0»).",
     "problem_slug_taken": "Un site porte déjà ce nom.",
     # adding a site

@@ -301,6 +301,10 @@ SK: Catalogue = {
     "problem_text_line": "{lang}, riadok {line}: píšte kľúč = text",
     "problem_text_key": "{lang}, riadok {line}: widget nemá text {value}",
     "problem_text_length": "{lang}, riadok {line}: text musí mať 1 až {max} znakov",
+    "problem_text_not_plural": "{lang}: text {name} nemá tvary podľa počtu; píšte {name} = text",
+    "problem_text_forms": "{lang}: {name} potrebuje text pre každý tvar podľa počtu ({forms}); doplňte {missing}",
+    "problem_text_placeholder_unknown": "{lang}: {name} používa {value}, no widget takú hodnotu nedopĺňa",
+    "problem_text_placeholder_missing": "{lang}: {name} musí obsahovať {value}",
     "problem_slug": "Použite 1 až 63 malých písmen, číslic alebo pomlčiek (nie „new“).",
     "problem_slug_taken": "Web s týmto názvom už existuje.",
     # adding a site

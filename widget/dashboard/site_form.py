@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from widget import i18n
+from widget import i18n, site_texts
 from widget.dashboard.messages import ENGLISH, Texts
 from widget.models import DEFAULT_REASONS, LANG_RE, REASON_RE, SITE_RE
 from widget.numbers import parse_int
@@ -97,6 +97,11 @@ def parse_texts(
                 found[key] = {**(existing if isinstance(existing, dict) else {}), plural: value}
             else:
                 found[key] = value
+        for key, value in found.items():
+            # Forms per language and placeholders: what the widget needs to show the text.
+            words, values = site_texts.problem(lang, key, value)
+            if words:
+                return {}, t(words, None, **values)
         if found:
             texts[lang] = found
     return texts, None

@@ -84,6 +84,11 @@ def test_granian_answers_a_broken_chunk_size_with_the_envelope(live_server: Live
         chunked("/embed/frame", "application/x-www-form-urlencoded", b"zz\r\npost=p\r\n0\r\n\r\n"),
     )
     assert status == 400 and b"<html" in body
+    status, headers, body = exchange(
+        live_server.port,
+        chunked("/dashboard/login", "application/x-www-form-urlencoded", b"zz\r\nx=1\r\n0\r\n\r\n"),
+    )
+    assert status == 400 and b"<html" in body  # the dashboard's own error page
     assert count(live_server) == 0
     # A well-formed chunked vote still counts: the refusal was about the body, not chunking.
     status, _, body = exchange(

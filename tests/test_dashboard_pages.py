@@ -341,7 +341,8 @@ def test_saved_settings_are_honoured_by_the_api_at_once(
         "languages": "en sk",
         "schema": "BlogPosting",
         "hide_average": "on",
-        "texts_en": "thanks = Cheers!\nreason_confusing = I got lost\nvotes.one = {n} reader",
+        "texts_en": "thanks = Cheers!\nreason_confusing = I got lost\n"
+        "votes.one = {n} reader\nvotes.other = {n} readers",
     }
     response = client.post("/dashboard/sites/alpha/settings", data=form, follow_redirects=False)
     assert response.status_code == 303
@@ -351,7 +352,7 @@ def test_saved_settings_are_honoured_by_the_api_at_once(
     assert summary["site"]["schema"] == "BlogPosting"
     assert summary["site"]["hide_average"] is True
     assert summary["site"]["texts"]["en"]["thanks"] == "Cheers!"
-    assert summary["site"]["texts"]["en"]["votes"] == {"one": "{n} reader"}
+    assert summary["site"]["texts"]["en"]["votes"] == {"one": "{n} reader", "other": "{n} readers"}
     page = client.get("/dashboard/sites/alpha/settings")
     assert "https://www.alpha.example" in page.text
     assert "thanks = Cheers!" in page.text

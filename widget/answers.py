@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
-from widget.errors import MethodNotAllowed, NotFound, WidgetError
+from widget.errors import MalformedBody, MethodNotAllowed, NotFound, WidgetError
 
 JSON_TYPE = (b"content-type", b"application/json")
 CRASH_MESSAGE = "something went wrong on our side"
@@ -21,6 +22,10 @@ CRASH_MESSAGE = "something went wrong on our side"
 def to_widget_error(exc: BaseException, method: str = "GET") -> WidgetError:
     if isinstance(exc, WidgetError):
         return exc
+    if isinstance(exc, ClientDisconnect):
+        # The body never arrived whole: the reader has gone, or the body is broken (a chunk
+        # size of "zz"); see fastpath.FastPaths._vote. Either way a 400, not a crash.
+        return MalformedBody()
     if isinstance(exc, HTTPException):
         if exc.status_code == 404:
             return NotFound("no such page or endpoint")

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from widget import i18n
+from widget import i18n, urlencoded
 from widget.actions import feedback as feedback_actions
 from widget.actions.votes import writable_site
 from widget.api_http import (
@@ -73,6 +73,8 @@ async def summary(request: Request) -> Response:
 
 
 async def _render_summary(svc: Services, request: Request) -> Rendered:
+    # Only a query that passed this is cached, so a cached answer needs no check.
+    urlencoded.check_query(request.scope["query_string"])
     site = svc.site(site_slug(request.query_params.get("site", "default")))
     posts = parse_posts(request.query_params.getlist("post"))
     found = await svc.summaries(site.slug, posts)

@@ -17,6 +17,7 @@ from starlette.types import Receive, Scope
 
 from widget.errors import BodyTooLarge, MalformedJSON, OriginNotAllowed, UnsupportedMediaType
 from widget.models import Site
+from widget.numbers import declared_size
 from widget.state import Services
 
 ALLOWED_HEADERS = "Content-Type"
@@ -59,8 +60,7 @@ async def receive_json(
     """The body as a JSON object; size is enforced while reading, before any parsing."""
     if (content_type or "").split(";")[0].strip().lower() != "application/json":
         raise UnsupportedMediaType("send the body as application/json")
-    # isdecimal alone would let "²" through to int(), which refuses it: ASCII digits only.
-    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
+    if declared_size(declared) > limit:
         raise BodyTooLarge(f"the body is larger than {limit} bytes")
     chunks = []
     size = 0

@@ -58,7 +58,7 @@ class VotesEndpoint:
 
     async def answer(self, svc: Services, scope: Scope, receive: Receive) -> Answer:
         """The status, body and headers of the answer, refusals included; raises only on a
-        crash (a bug) or when the client has gone (starlette's ClientDisconnect)."""
+        crash (a bug) or when the body did not arrive whole (starlette's ClientDisconnect)."""
         found = {k: v.decode("latin-1") for k, v in scope["headers"] if k in _WANTED}
         origin = found.get(b"origin")
         try:

@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
@@ -32,7 +32,7 @@ log = logging.getLogger("widget")
 
 async def answer_error(request: Request, exc: Exception) -> Response:
     """Every error of a routed request: a page under /dashboard, the envelope elsewhere."""
-    if not isinstance(exc, WidgetError | HTTPException):
+    if not isinstance(exc, WidgetError | HTTPException | ClientDisconnect):
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     error = to_widget_error(exc, request.method)
     extra = (exc.headers or {}) if isinstance(exc, HTTPException) else {}  # e.g. Allow on 405
@@ -134,6 +134,7 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
         exception_handlers={
             WidgetError: answer_error,
             HTTPException: answer_error,
+            ClientDisconnect: answer_error,
             Exception: answer_error,
         },
     )

@@ -16,17 +16,23 @@ import re
 import time
 from dataclasses import replace
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from widget import i18n
+from widget import i18n, urlencoded
 from widget.actions import feedback, votes
-from widget.errors import BodyTooLarge, Forbidden, UnsupportedMediaType, WidgetError
+from widget.errors import (
+    BodyTooLarge,
+    Forbidden,
+    MalformedBody,
+    UnsupportedMediaType,
+    WidgetError,
+)
 from widget.guard import voter_key
 from widget.guard.caller import caller_of
 from widget.models import (
@@ -37,9 +43,9 @@ from widget.models import (
     clean_text,
     parse_feedback,
     post_id,
-    rating_value,
     site_slug,
 )
+from widget.numbers import parse_int
 from widget.state import Services, services
 
 FORM_BODY_BYTES = 8192
@@ -53,6 +59,7 @@ ERROR_WORDS = {
     "bot": "refused",
 }
 DONE_WORDS = {"voted": "thanks", "withdrawn": "withdrawn", "sent": "sent"}
+RATING_WORDS = "rating must be a whole number from 1 to 5"
 
 
 # --- small pure helpers ---------------------------------------------------------------------
@@ -115,12 +122,15 @@ async def read_form(request: Request) -> dict[str, str]:
     if content_type != "application/x-www-form-urlencoded":
         raise UnsupportedMediaType("send the form as application/x-www-form-urlencoded")
     body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > FORM_BODY_BYTES:
-            raise BodyTooLarge(f"the form is larger than {FORM_BODY_BYTES} bytes")
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > FORM_BODY_BYTES:
+                raise BodyTooLarge(f"the form is larger than {FORM_BODY_BYTES} bytes")
+    except ClientDisconnect:  # see fastpath.FastPaths._vote: gone, or a broken body
+        raise MalformedBody() from None
     fields: dict[str, str] = {}
-    for name, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+    for name, value in urlencoded.pairs(body):
         fields.setdefault(name, value)
     return fields
 
@@ -142,7 +152,7 @@ class FrameContext:
         self.address = self.caller.address
         self.token = svc.guard.frame_token(self.address, self.caller.user_agent or "")
         self.key = voter_key(svc.secret, self.token)
-        self.catalogue = i18n.messages(lang, site.settings.get("texts"))
+        self.catalogue = i18n.messages(lang, site.texts)
 
     def url(self, **extra: str) -> str:
         query = {"site": self.site.slug, "post": self.post, "lang": self.lang, **extra}
@@ -214,6 +224,7 @@ def error_page(request: Request, lang: str, error: WidgetError) -> Response:
 async def frame(request: Request) -> Response:
     query = request.query_params
     try:
+        urlencoded.check_query(request.scope["query_string"])
         ctx = await _context(request, query)
     except WidgetError as exc:
         lang = i18n.choose(query.get("lang"), request.headers.get("accept-language"))
@@ -245,11 +256,9 @@ async def _vote(ctx: FrameContext, form: dict[str, str]) -> str:
     if form.get("action") == "withdraw":
         await votes.withdraw_vote(ctx.svc, ctx.caller, ctx.site.slug, ctx.post, ctx.token)
         return "withdrawn"
-    raw = form.get("rating", "")
-    rating = rating_value(int(raw) if raw.isdigit() else raw)
-    await votes.cast_vote(
-        ctx.svc, ctx.caller, VoteInput(ctx.site.slug, ctx.post, ctx.token, rating)
-    )
+    rating = parse_int(form.get("rating"), field="rating", low=1, high=5, message=RATING_WORDS)
+    vote = VoteInput(ctx.site.slug, ctx.post, ctx.token, rating)
+    await votes.cast_vote(ctx.svc, ctx.caller, vote)
     return "voted"
 
 
@@ -286,11 +295,12 @@ async def frame_feedback(request: Request) -> Response:
 
 async def fragment(request: Request) -> Response:
     svc = services(request)
+    urlencoded.check_query(request.scope["query_string"])
     query = request.query_params
     site = svc.site(site_slug(query.get("site", "default")))
     post = post_id(query.get("post"))
     lang = i18n.choose(query.get("lang"))
-    catalogue = i18n.messages(lang, site.settings.get("texts"))
+    catalogue = i18n.messages(lang, site.texts)
     summary = (await svc.summaries(site.slug, [post]))[0]
     schema = schema_type(site)
     jsonld = None

@@ -32,6 +32,17 @@ class BadRequest(WidgetError):
     code = "bad_request"
 
 
+class MalformedBody(WidgetError):
+    """The body did not arrive whole: a broken chunked encoding, or the connection closed."""
+
+    status = 400
+    code = "malformed_body"
+    MESSAGE = "the body could not be read whole (broken chunked encoding or connection closed)"
+
+    def __init__(self, message: str = MESSAGE) -> None:
+        super().__init__(message)
+
+
 class Unauthorized(WidgetError):
     status = 401
     code = "unauthorized"

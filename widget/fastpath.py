@@ -25,13 +25,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from widget.answers import json_error, to_widget_error
 from widget.api_http import address_of, encoded_cors
 from widget.api_votes import VotesEndpoint
+from widget.errors import MalformedBody
 from widget.metrics import Recorder
 from widget.state import Services
 
 log = logging.getLogger("widget")
 SUMMARY_PATH = "/api/v1/summary"
 VOTES_PATH = "/api/v1/votes"
-CLIENT_GONE = 499  # in metrics and the access log only: nobody is left to answer
+CLIENT_GONE = 499  # in metrics and the access log only: the body did not reach us whole
 
 
 class FastPaths:
@@ -57,7 +58,14 @@ class FastPaths:
         try:
             status, body, headers = await self.votes.answer(svc, scope, receive)
         except ClientDisconnect:
-            self.recorder.observe(scope, CLIENT_GONE, time.perf_counter() - started)
+            # The body never arrived whole. Granian says so with http.disconnect both when the
+            # reader has gone and when the body is broken (a chunk size of "zz"), and answers a
+            # bare 500 of its own when the app sends nothing; uvicorn answers a broken body
+            # with its own 400 first. We cannot tell the cases apart, and an answer to a reader
+            # who has gone is dropped by either server, so the envelope always goes out; the
+            # metrics and the access log count 499 (the request did not reach us whole).
+            status, body, headers = json_error(MalformedBody())
+            await self._send(scope, send, status, headers, body, started, CLIENT_GONE)
             return
         except Exception as exc:  # a bug: logged, and the reader gets the envelope, not a bare 500
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
@@ -93,11 +101,13 @@ class FastPaths:
         headers: list[tuple[bytes, bytes]],
         body: bytes,
         started: float,
+        counted: int | None = None,
     ) -> None:
+        """Send the answer; the metrics and access log record `counted` if given, else it."""
         headers = [*headers, *self.recorder.headers]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
-        self.recorder.observe(scope, status, time.perf_counter() - started)
+        self.recorder.observe(scope, counted or status, time.perf_counter() - started)
 
 
 class WidgetApp(Starlette):

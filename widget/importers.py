@@ -20,6 +20,7 @@ from typing import Any
 
 from widget.errors import InvalidField
 from widget.models import post_id
+from widget.numbers import whole_number
 
 FORMATS = ("wp-postratings", "rate-my-post")
 
@@ -70,10 +71,11 @@ def read_foreign(
         missing = [c for c in (id_col, post_col, rating_col, time_col) if row.get(c) is None]
         if missing:
             raise InvalidField("columns", f"line {number}: missing column {missing[0]!r}")
-        try:
-            rating = int(row[rating_col])
-        except ValueError as exc:
-            raise InvalidField("rating", f"line {number}: rating {row[rating_col]!r}") from exc
+        # The one parser of numbers people wrote (int() would take "٣" as 3); spaces around a
+        # CSV value are the exporting tool's, not part of the number.
+        rating = whole_number(row[rating_col].strip(), negative=True)
+        if rating is None:
+            raise InvalidField("rating", f"line {number}: rating {row[rating_col][:40]!r}")
         if not 1 <= rating <= 5:
             continue  # other actions (Rate My Post also logs non-vote events)
         try:  # the id the widget will ask for: cleaned as the API cleans it

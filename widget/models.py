@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from widget import site_texts
 from widget.errors import InvalidField
 
 # \Z, not $: `$` also matches before a final newline, and "default\n" is not a slug.
@@ -21,6 +22,7 @@ REASON_RE = re.compile(r"^[a-z0-9_-]{1,40}\Z")
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 FEEDBACK_STATUSES = ("new", "planned", "done", "dismissed", "spam")
 DEFAULT_REASONS = ("unclear", "incomplete", "outdated", "incorrect", "other")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +74,18 @@ class Site:
     def threshold(self) -> int:
         return int(self.settings.get("threshold", 2))
 
+    @property
+    def texts(self) -> dict[str, dict[str, Any]]:
+        """The site's own widget texts, as every surface may show them (see site_texts)."""
+        return site_texts.usable(self.settings.get("texts"))
+
     def public_config(self) -> dict[str, Any]:
         """What the embed needs to know about the site, sent along with summaries."""
         return {
             "slug": self.slug,
             "threshold": self.threshold,
             "reasons": list(self.reasons),
-            "texts": self.settings.get("texts", {}),
+            "texts": self.texts,
             "schema": self.settings.get("schema"),
             "hide_average": bool(self.settings.get("hide_average", False)),
             "feedback_max": FEEDBACK_MAX,
@@ -136,6 +143,11 @@ def clean_text(value: str, limit: int, name: str, *, multiline: bool = False) ->
     if value.isascii() and value.isprintable():
         text = value.strip()  # the common case: no control character, nothing to compose
     else:
+        # A lone surrogate is what json.loads makes of bytes that are not UTF-8 (ED A0 80,
+        # RFC 3629) or of a "\ud800" escape. Dropping it, as other controls are dropped, made
+        # "bad-\ud800" the same id as "bad-": refuse it, naming the field.
+        if _SURROGATE.search(value):
+            raise InvalidField(name, f"{name} is not valid UTF-8 text (a lone surrogate)")
         keep = "\n\t" if multiline else ""
         text = "".join(ch for ch in value if ch in keep or unicodedata.category(ch)[0] != "C")
         text = unicodedata.normalize("NFC", text).strip()

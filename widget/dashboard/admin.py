@@ -26,6 +26,7 @@ from widget.dashboard.web import (
     with_query,
 )
 from widget.errors import InvalidField, NotFound
+from widget.numbers import MAX_ID, parse_int
 
 AUDIT_PAGE = 100
 
@@ -86,8 +87,9 @@ async def create_author(ctx: Ctx) -> Response:
 
 @page(admin=True)
 async def update_author(ctx: Ctx) -> Response:
-    raw = ctx.request.path_params["id"]
-    target = await ctx.svc.store.author_by_id(int(raw)) if raw.isdigit() else None
+    # An id that is not a number names no author: the same 404 as an id that is not there.
+    number = parse_int(ctx.request.path_params["id"], field="id", low=1, high=MAX_ID, default=0)
+    target = await ctx.svc.store.author_by_id(number) if number else None
     if target is None:
         raise NotFound(ctx.t("no_such_author"))
     if ctx.field("action") == "delete":

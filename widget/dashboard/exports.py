@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +20,13 @@ from widget.errors import InvalidField
 
 KINDS = {"votes": store.VOTE_FIELDS, "feedback": store.FEEDBACK_FIELDS}
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What makes a spreadsheet read a cell as a formula (or, for tab and CR, what some strip before
+# looking): ASCII and the full-width forms, which spreadsheets in East Asian locales accept too.
+_FORMULA_START = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
+# A piece starts at the cell's start and after each separator a spreadsheet may split on (the
+# comma, Excel's semicolon in de, fr, es, cs and sk, the tab) or a line break; quotes and spaces
+# before the formula character do not stop it from being read as one.
+_PIECE = re.compile(r"(^|[,;\t\r\n])([\" \t]*)(?=[" + re.escape(_FORMULA_START) + "])")
 
 
 def iso(timestamp: Any) -> Any:
@@ -29,9 +36,18 @@ def iso(timestamp: Any) -> Any:
 
 
 def csv_cell(value: Any) -> Any:
-    """A reader's text starting with = or + would run as a formula in a spreadsheet: defuse it."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    """A reader's text that a spreadsheet could run as a formula, defused.
+
+    Checking only the first character is not enough: "thanks;=HYPERLINK(...)" is one field
+    to us but two in a spreadsheet that splits on semicolons, the second live. So every piece
+    that a split on comma, semicolon, tab or a line break could make, and that starts with a
+    formula character, gets an apostrophe in front: "thanks;'=HYPERLINK(...)". Spreadsheets
+    show the apostrophe as text, so the note stays readable and says what the reader wrote;
+    only text is touched (numbers such as a rating stay numbers). Quoting every cell instead
+    would not help: a spreadsheet that splits on another separator does not see our quotes.
+    """
+    if isinstance(value, str):
+        return _PIECE.sub(r"\1'\2", value)
     return "" if value is None else value
 
 

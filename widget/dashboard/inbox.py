@@ -24,6 +24,7 @@ from widget.dashboard.web import (
 )
 from widget.errors import InvalidField, NotFound
 from widget.models import FEEDBACK_STATUSES, clean_text
+from widget.numbers import MAX_COUNT, MAX_ID, parse_int
 
 NOTE_MAX = 2000
 BULK_LIMIT = 500
@@ -33,12 +34,12 @@ def inbox_filter(ctx: Ctx) -> store.InboxFilter:
     site = ctx.query("site")
     sites = (ctx.site(site).slug,) if site else ctx.site_slugs
     status = ctx.query("status")
-    rating = ctx.query("rating")
+    rating = parse_int(ctx.query("rating"), field="rating", low=1, high=5, default=0)
     return store.InboxFilter(
         sites=sites,
         post=ctx.query("post").strip()[:200],
         status=status if status in FEEDBACK_STATUSES else "",
-        rating=int(rating) if rating in ("1", "2", "3", "4", "5") else None,
+        rating=rating or None,
         reason=ctx.query("reason").strip()[:40],
         query=ctx.query("q").strip()[:200],
     )
@@ -52,6 +53,8 @@ async def inbox(ctx: Ctx) -> Response:
         chosen, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
     )
     counts = await ctx.svc.store.status_counts(chosen.sites)
+    # How many items the last bulk action changed, for the notice; -1: no notice.
+    done = parse_int(ctx.query("done"), field="done", low=0, high=MAX_COUNT, default=-1)
     reasons = sorted({r for site in ctx.sites for r in site.reasons})
     return await render(
         ctx,
@@ -68,7 +71,7 @@ async def inbox(ctx: Ctx) -> Response:
         with_query=partial(with_query, ctx),
         post_url=post_url,
         back=ctx.request.url.path + (f"?{ctx.request.url.query}" if ctx.request.url.query else ""),
-        done=ctx.query("done"),
+        done=done if done >= 0 else None,
     )
 
 
@@ -94,17 +97,19 @@ async def bulk(ctx: Ctx) -> Response:
     raw_ids = ctx.fields("ids")
     if not raw_ids:
         raise InvalidField("ids", ctx.t("select_one"))
-    if len(raw_ids) > BULK_LIMIT or not all(v.isdigit() and len(v) < 16 for v in raw_ids):
-        raise InvalidField("ids", ctx.t("select_between", max=BULK_LIMIT))
-    ids = [int(v) for v in raw_ids]
+    refused = ctx.t("select_between", max=BULK_LIMIT)
+    if len(raw_ids) > BULK_LIMIT:
+        raise InvalidField("ids", refused)
+    ids = [parse_int(v, field="ids", low=1, high=MAX_ID, message=refused) for v in raw_ids]
     changed = await authoring.triage_feedback(ctx.svc, ctx.username, ctx.site_slugs, ids, action)
     return redirect(_with_notice(safe_back(ctx.field("back")), changed))
 
 
 @page()
 async def triage_one(ctx: Ctx) -> Response:
-    raw = ctx.request.path_params["id"]
-    item = await ctx.svc.store.feedback_item(int(raw)) if raw.isdigit() else None
+    # An id that is not a number names no item: the same 404 as an id that is not there.
+    number = parse_int(ctx.request.path_params["id"], field="id", low=1, high=MAX_ID, default=0)
+    item = await ctx.svc.store.feedback_item(number) if number else None
     if item is None or item.feedback.site not in ctx.site_slugs:
         raise NotFound(ctx.t("no_such_feedback"))
     status = ctx.field("status")

@@ -25,6 +25,7 @@ from widget.dashboard.web import (
 )
 from widget.errors import InvalidField, NotFound
 from widget.models import Site
+from widget.numbers import MAX_COUNT, parse_int
 
 RANGES = {"7": 7, "30": 30, "90": 90, "all": None}
 SORT_KEYS = ("score", "average", "votes", "recent", "title")
@@ -68,8 +69,7 @@ async def site_overview(ctx: Ctx) -> Response:
     sort = sort if sort in store.SORTS else "score"
     descending = ctx.query("dir", "desc" if sort != "title" else "asc") != "asc"
     query = ctx.query("q").strip()[:200]
-    min_votes_raw = ctx.query("min")
-    min_votes = int(min_votes_raw) if min_votes_raw.isdigit() and len(min_votes_raw) < 7 else 0
+    min_votes = parse_int(ctx.query("min"), field="min", low=0, high=MAX_COUNT, default=0)
     active = ctx.query("active") == "1"
     number = page_number(ctx)
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from widget import i18n
+from widget import i18n, site_texts
 from widget.dashboard.messages import ENGLISH, Texts
 from widget.models import DEFAULT_REASONS, LANG_RE, REASON_RE, SITE_RE
+from widget.numbers import parse_int
 
 SCHEMA_TYPES = (
     "Article",
@@ -96,6 +97,11 @@ def parse_texts(
                 found[key] = {**(existing if isinstance(existing, dict) else {}), plural: value}
             else:
                 found[key] = value
+        for key, value in found.items():
+            # Forms per language and placeholders: what the widget needs to show the text.
+            words, values = site_texts.problem(lang, key, value)
+            if words:
+                return {}, t(words, None, **values)
         if found:
             texts[lang] = found
     return texts, None
@@ -123,8 +129,8 @@ def parse_site_form(
     form.origins, problem = parse_origins(values.get("origins", ""), t)
     if problem:
         form.problems["origins"] = problem
-    threshold = values.get("threshold", "2")
-    if threshold not in ("1", "2", "3", "4", "5"):
+    threshold = parse_int(values.get("threshold", "2"), field="threshold", low=1, high=5, default=0)
+    if not threshold:
         form.problems["threshold"] = t("problem_threshold")
     reasons = [r.lower() for r in _SPLIT.split(values.get("reasons", "").strip()) if r]
     reasons = list(dict.fromkeys(reasons))
@@ -144,7 +150,7 @@ def parse_site_form(
     if problem:
         form.problems["texts"] = problem
     form.settings = {
-        "threshold": int(threshold) if threshold.isdigit() else 2,
+        "threshold": threshold or 2,
         "reasons": reasons,
         "texts": texts,
         "schema": schema or None,

@@ -44,6 +44,7 @@ from widget.dashboard.messages import CATALOGUES, LANG_COOKIE, Texts, texts_for
 from widget.errors import BodyTooLarge, Forbidden, NotFound, WidgetError
 from widget.guard.caller import caller_of
 from widget.models import Site
+from widget.numbers import declared_size, parse_int
 from widget.state import Services, services
 
 log = logging.getLogger("widget.dashboard")
@@ -51,6 +52,7 @@ log = logging.getLogger("widget.dashboard")
 PREFIX = "/dashboard"
 FORM_LIMIT = 256 * 1024  # settings with six languages of texts fit many times over
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # 50 million rows deep: past any real list, and a small SQL offset
 
 # `same-origin` rather than `no-referrer`: with the latter, browsers send `Origin: null` on our
 # own form posts, and the Origin check below could no longer tell them from forged ones.
@@ -239,8 +241,7 @@ async def _touch(svc: Services, key: str, now: float) -> None:
 
 
 async def read_form(request: Request, t: Texts) -> FormData:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > FORM_LIMIT:
+    if declared_size(request.headers.get("content-length")) > FORM_LIMIT:
         raise BodyTooLarge(t("form_too_large", n=FORM_LIMIT // 1024))
     return await request.form(max_files=0, max_fields=2000, max_part_size=FORM_LIMIT)
 
@@ -357,8 +358,8 @@ def page_count(total: int, size: int = PAGE_SIZE) -> int:
 
 
 def page_number(ctx: Ctx) -> int:
-    raw = ctx.query("page", "1")
-    return max(1, int(raw)) if raw.isdigit() and len(raw) < 7 else 1
+    """The pager's page: optional, so a page that cannot be read is the first one."""
+    return parse_int(ctx.query("page"), field="page", low=1, high=MAX_PAGE, default=1)
 
 
 def with_query(ctx: Ctx, **changes: Any) -> str:

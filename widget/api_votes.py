@@ -78,7 +78,7 @@ class VotesEndpoint:
         except WidgetError as error:
             headers = error.headers()
             if not isinstance(error, OriginNotAllowed):
-                headers.update(cors_for_errors(svc.sites.values(), origin))
+                headers.update(cors_for_errors(svc.sites.values(), origin, error))
             return _answer(error.status, dumps(error.envelope()), headers)
         return _answer(200, vote_answer(result), cors_headers(svc.site(site_slug), origin))
 

@@ -40,7 +40,7 @@ async def handle_widget_error(request: Request, exc: Exception) -> Response:
         return await dashboard.html_error(request, exc.status, exc.message)
     response = error_response(exc)
     if request.url.path.startswith("/api/") and not isinstance(exc, OriginNotAllowed):
-        response.headers.update(api.error_cors_headers(request))
+        response.headers.update(api.error_cors_headers(request, exc))
     return response
 
 

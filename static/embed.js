@@ -22,9 +22,9 @@
     "ul{position:absolute;z-index:3;min-width:240px;margin:0;padding:8px 12px;list-style:none;display:grid;grid-template-columns:auto 1fr auto;gap:2px 8px;align-items:center;background:var(--_bg);border:1px solid var(--_bd);border-radius:10px;box-shadow:0 4px 16px #0004}" +
     "li{display:contents}b{height:8px;background:var(--_off)}i{display:block;height:8px;background:var(--_on)}" +
     ".st:not(:empty){padding:4px 0}.act{color:var(--_mut)}.g[data-c]{outline:2px dashed var(--_ac);outline-offset:2px;border-radius:22px}" +
-    // Until the numbers come, the frame holds the host's own content (a build-time fragment)
-    // at the widget's height: nothing moves when the stars replace it.
-    "slot{display:flex;align-items:center;min-height:44px}::slotted(*){margin:0}" +
+    // Until the numbers come, the host's own content (a build-time fragment, which has the
+    // widget's height) shows as it is; an empty host gets the widget's frame at its height.
+    ".w>slot{display:flex;align-items:center;min-height:44px}::slotted(*){margin:0}" +
     "@media(prefers-reduced-motion:no-preference){.s{transition:.2s}.s:active{scale:.85}}";
   const STAR = "M12 2.5l2.9 6.1 6.6.8-4.9 4.6 1.3 6.6L12 17.3l-5.9 3.3 1.3-6.6-4.9-4.6 6.6-.8z";
   const HTML =
@@ -54,13 +54,19 @@
     keep("rw-t", Date.now());
   };
   const canonical = () => (d.querySelector("link[rel=canonical]") || {}).href;
-  // The colour scheme the page declares on <html> or <body>: data-theme="dark|light", a class
-  // "dark"/"light", or one computed color-scheme. "" when it declares none: the reader's system
+  // The page's own light or dark: what <html> or <body> declare (data-theme="dark|light", a
+  // class "dark"/"light", one computed color-scheme), else the shade of their background (a
+  // page whose light mode is just "no dark class"); "" when neither says: the reader's system
   // decides (light-dark() in the CSS).
   const scheme = () => {
-    for (const e of [d.documentElement, d.body]) {
-      const s = e && (e.dataset.theme || (/(^|\s)(dark|light)(\s|$)/.exec(e.className) || [])[2] || getComputedStyle(e).colorScheme.replace("only ", ""));
+    const two = [d.documentElement, d.body || d.documentElement];
+    for (const e of two) {
+      const s = e.dataset.theme || (/(^|\s)(dark|light)(\s|$)/.exec(e.className) || [])[2] || getComputedStyle(e).colorScheme.replace("only ", "");
       if (/^(dark|light)$/.test(s)) return s;
+    }
+    for (const e of two.reverse()) {
+      const [r, g, b, a = 1] = getComputedStyle(e).backgroundColor.match(/[\d.]+/g);
+      if (+a) return r * 0.3 + g * 0.6 + b * 0.1 < 128 ? "dark" : "light";
     }
     return "";
   };
@@ -84,7 +90,7 @@
     const ask = (ds.lang || (lang && lang.lang) || navigator.languages.join()).slice(0, 200);
     let cfg, data, plural, pinned, form, stars, sum, dist, status, act, yours, more, secret, want, busy, later;
     const paint = () => (root.firstChild.style.colorScheme = /^(light|dark)$/.test(ds.theme) ? ds.theme : scheme() || "light dark");
-    root.innerHTML = "<div class=w part=root><slot></slot></div>";
+    root.innerHTML = host.children.length ? "<slot></slot>" : "<div class=w part=root><slot></slot></div>";
     root.adoptedStyleSheets = [sheet];
     paint();
     // The page's JSON-LD for this post, in <head> where no framework owns it.
@@ -176,8 +182,13 @@
       yours.textContent = r ? t("yours", 0, { star: t("star", r) }) : "";
       more.hidden = !r || r <= cfg.threshold || (form && form.open);
       if (want) vote(want, (want = 0)); // the star chosen while the service was away
-      // A fragment's JSON-LD (built with the page) stays as built, and none is added beside it.
-      if (cfg.down || host.querySelector("script[data-rw]")) return;
+      describe();
+    };
+    // The post for search engines. A fragment's JSON-LD (built with the page) stays as built,
+    // and none is added beside it. Written again when the page's title changes (a router).
+    const describe = () => {
+      if (!data || cfg.down || host.querySelector("script[data-rw]")) return;
+      const n = data.count;
       let ld = jsonld();
       if (!cfg.schema || !n) return ld && ld.remove();
       if (!ld) (ld = d.head.appendChild(d.createElement("script"))).type = "application/ld+json";
@@ -271,7 +282,7 @@
       show({ count: 0, average: 0, distribution: [0, 0, 0, 0, 0] }, { lang, down: 1, messages: { label: m, star: "{n}/5" } });
       say(m);
     };
-    const self = { site, post, key, ask, show, down, paint, jsonld, drop: () => root.replaceChildren() };
+    const self = { site, post, key, ask, show, down, paint, jsonld, describe, drop: () => root.replaceChildren() };
     return self;
   };
 
@@ -345,6 +356,7 @@
   new MutationObserver((changes) => {
     let page;
     for (const { type, target: e, addedNodes, attributeName: a, oldValue } of changes) {
+      if (e.nodeName == "TITLE") for (const o of widgets.values()) o.describe();
       if (type == "childList") {
         for (const n of addedNodes) if (n.querySelectorAll) [n, ...n.querySelectorAll(SEL)].forEach((h) => h.matches(SEL) && mount(h));
       } else if (e == d.documentElement || e == d.body) page = 1;

@@ -105,8 +105,20 @@ class StaticSite:
         self.server.server_close()
 
 
-def widget_server_for(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[LiveServer]:
+def widget_server_for(
+    tmp_path_factory: pytest.TempPathFactory, name: str, *sites: Any
+) -> Iterator[LiveServer]:
+    """The service for one module's site, with `sites` (models.Site) besides `default`."""
+    from widget import store
+    from widget.db import open_database
+
     db = tmp_path_factory.mktemp(name) / "widget.db"
+    conn = open_database(str(db))
+    conn.execute("BEGIN IMMEDIATE")
+    for site in sites:
+        store.save_site(conn, site)
+    conn.execute("COMMIT")
+    conn.close()
     env = {"WIDGET_SECRET_KEY": f"{name}-secret", **NO_LIMITS_ENV}
     server = LiveServer(db=db, port=free_port(), extra_env=env).start()
     try:

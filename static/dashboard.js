@@ -88,7 +88,7 @@
           tab.tabIndex = i === index ? 0 : -1;
           panels[i].hidden = i !== index;
         });
-        if (copy) copy.setAttribute("data-copy", panels[index].querySelector("code").id);
+        if (copy) copy.setAttribute("data-copy", panels[index].querySelector("pre code").id);
         if (status) status.textContent = "";
         if (focus) tabs[index].focus();
       }

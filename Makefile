@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-test
 COVERAGE_FLOOR ?= 85
 
-.PHONY: run test lint typecheck pytest system-packages bench clean
+.PHONY: run test lint typecheck pytest system-packages integrations bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(RUN_STAMP)
 	$(BIN)/python -m widget serve --demo
 
-# Debian packages the suite drives: chromium (browser tests) and wrk (the bench's smoke test).
+# Debian packages the suite drives: chromium (browser tests), wrk (the bench's smoke test),
+# hugo, jekyll and npm (the integration tests build Hugo, Jekyll and Docusaurus sites).
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="chromium"; \
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	command -v hugo >/dev/null 2>&1 || missing="$$missing hugo"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	command -v jekyll >/dev/null 2>&1 || missing="$$missing jekyll"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -43,7 +47,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict widget
 
-pytest: $(STAMP) system-packages
+# The Docusaurus example site's packages, exactly as locked (MkDocs and Material go into a
+# private environment under .cache/, made by tests/integration_sites.py on first use).
+DOCUSAURUS_SITE := integrations/docusaurus/example
+$(DOCUSAURUS_SITE)/node_modules/.package-lock.json: $(DOCUSAURUS_SITE)/package-lock.json
+	cd $(DOCUSAURUS_SITE) && npm ci --no-audit --no-fund
+
+integrations: system-packages $(DOCUSAURUS_SITE)/node_modules/.package-lock.json
+
+pytest: $(STAMP) system-packages integrations
 	$(BIN)/python -m pytest -W error --cov=widget --cov-report=term-missing:skip-covered \
 		--cov-fail-under=$(COVERAGE_FLOOR) $(PYTEST_ARGS)
 
@@ -53,4 +65,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage test-artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage test-artifacts .cache \
+		$(DOCUSAURUS_SITE)/node_modules $(DOCUSAURUS_SITE)/.docusaurus

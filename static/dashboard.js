@@ -59,6 +59,54 @@
       });
     });
 
+    // The embed code, one panel per ecosystem, as tabs (arrow keys move between them, as the
+    // ARIA tabs pattern has it); the copy button copies the panel on show.
+    document.querySelectorAll("[data-tabs]").forEach(function (box) {
+      var panels = Array.prototype.slice.call(box.querySelectorAll(".embed-panel"));
+      var copy = box.parentElement.querySelector("button[data-copy]");
+      var status = box.parentElement.querySelector(".copied");
+      var list = document.createElement("div");
+      list.setAttribute("role", "tablist");
+      list.setAttribute("aria-label", box.getAttribute("data-label"));
+      var tabs = panels.map(function (panel) {
+        var heading = panel.querySelector("h3");
+        var tab = document.createElement("button");
+        tab.type = "button";
+        tab.id = panel.id + "-tab";
+        tab.setAttribute("role", "tab");
+        tab.setAttribute("aria-controls", panel.id);
+        tab.textContent = heading.textContent;
+        heading.hidden = true;
+        panel.setAttribute("role", "tabpanel");
+        panel.setAttribute("aria-labelledby", tab.id);
+        list.appendChild(tab);
+        return tab;
+      });
+      function select(index, focus) {
+        tabs.forEach(function (tab, i) {
+          tab.setAttribute("aria-selected", i === index ? "true" : "false");
+          tab.tabIndex = i === index ? 0 : -1;
+          panels[i].hidden = i !== index;
+        });
+        if (copy) copy.setAttribute("data-copy", panels[index].querySelector("pre code").id);
+        if (status) status.textContent = "";
+        if (focus) tabs[index].focus();
+      }
+      list.addEventListener("click", function (event) {
+        var index = tabs.indexOf(event.target.closest("[role=tab]"));
+        if (index >= 0) select(index);
+      });
+      list.addEventListener("keydown", function (event) {
+        var at = tabs.indexOf(document.activeElement);
+        var to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[event.key];
+        if (at < 0 || to === undefined) return;
+        event.preventDefault();
+        select((to + tabs.length) % tabs.length, true);
+      });
+      box.insertBefore(list, box.firstChild);
+      select(0);
+    });
+
     // "Select all" for the inbox's bulk actions.
     document.querySelectorAll("input[data-select-all]").forEach(function (toggle) {
       var name = toggle.getAttribute("data-select-all");

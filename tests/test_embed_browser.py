@@ -205,7 +205,7 @@ def test_low_rating_opens_the_form_and_the_feedback_reaches_the_database(
     )
     assert stored == [("blog", 3, "incorrect", "Step 3 still uses the old API.", "en", "new")]
     # The site enabled JSON-LD, so the widget adds it for search engines.
-    ld = json.loads(box.locator('script[type="application/ld+json"]').text_content())
+    ld = json.loads(page.locator('head script[data-rw="blog/form-1"]').text_content())
     assert ld["@type"] == "Article" and ld["name"] == "Fixing the build"
     assert ld["aggregateRating"]["ratingCount"] == 1
 

@@ -25,6 +25,7 @@ from widget.api_http import (
     error_cors_headers,
     json_response,
     read_json,
+    refused_reader,
 )
 from widget.api_votes import VotesEndpoint
 from widget.cache import Rendered
@@ -64,6 +65,8 @@ async def summary(request: Request) -> Response:
     # The same query as before, none of its posts voted on since: the bytes already sent.
     rendered = svc.rendered.get(query, svc.cache, svc.sites) or await _render_summary(svc, request)
     origin = request.headers.get("origin")
+    if origin is not None and not rendered.site.allows_origin(origin):
+        return refused_reader(rendered.site, origin)
     if rendered.etag in request.headers.get("if-none-match", ""):
         headers = cors_headers(rendered.site, origin)
         headers["ETag"] = rendered.etag

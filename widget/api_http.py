@@ -15,7 +15,14 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope
 
-from widget.errors import BodyTooLarge, MalformedJSON, OriginNotAllowed, UnsupportedMediaType
+from widget.errors import (
+    BodyTooLarge,
+    MalformedJSON,
+    NotFound,
+    OriginNotAllowed,
+    UnsupportedMediaType,
+    WidgetError,
+)
 from widget.models import Site
 from widget.numbers import declared_size
 from widget.state import Services
@@ -114,12 +121,18 @@ def encoded_cors(site: Site, origin: str | None) -> list[tuple[bytes, bytes]]:
     return encoded(cors_headers(site, origin))
 
 
-def cors_for_errors(sites: Iterable[Site], origin: str | None) -> dict[str, str]:
+def cors_for_errors(
+    sites: Iterable[Site], origin: str | None, error: WidgetError | None = None
+) -> dict[str, str]:
     """Let a page read our error answers (say, how long to wait after a 429).
 
-    Only for an origin some site allows; a refused origin gets nothing to read.
+    Only for an origin some site allows, except a 404 (say, no such site: a typo in
+    data-site), which any page may read so the widget can tell its owner in the console; it
+    says nothing a page could not learn by asking. A refused write gets nothing to read.
     """
-    if origin is None or not any(site.allows_origin(origin) for site in sites):
+    if origin is None:
+        return {}
+    if not isinstance(error, NotFound) and not any(site.allows_origin(origin) for site in sites):
         return {}
     return {
         "Access-Control-Allow-Origin": origin,
@@ -128,11 +141,23 @@ def cors_for_errors(sites: Iterable[Site], origin: str | None) -> dict[str, str]
     }
 
 
-def error_cors_headers(request: Request) -> dict[str, str]:
+def error_cors_headers(request: Request, error: WidgetError | None = None) -> dict[str, str]:
     svc: Services | None = getattr(request.app.state, "services", None)
     if svc is None:
         return {}
-    return cors_for_errors(svc.sites.values(), request.headers.get("origin"))
+    return cors_for_errors(svc.sites.values(), request.headers.get("origin"), error)
+
+
+def refused_reader(site: Site, origin: str) -> Response:
+    """A summary asked from a page the site does not allow: a 403 that page can read, so the
+    widget tells the site owner in the console which origin to add (the numbers themselves
+    are public: without an Origin, anyone gets them)."""
+    error = OriginNotAllowed(
+        f"origin {origin} is not allowed for site {site.slug!r}; add it to the site's allowed"
+        " origins in the dashboard"
+    )
+    headers = {"Access-Control-Allow-Origin": origin, "Vary": "Origin", "Cache-Control": "no-store"}
+    return json_response(error.envelope(), error.status, headers)
 
 
 def allowed_writer(site: Site, origin: str | None) -> dict[str, str]:

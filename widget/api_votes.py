@@ -78,7 +78,7 @@ class VotesEndpoint:
         except WidgetError as error:
             status, body, headers = json_error(error)
             if not isinstance(error, OriginNotAllowed):
-                headers += encoded(cors_for_errors(svc.sites.values(), origin))
+                headers += encoded(cors_for_errors(svc.sites.values(), origin, error))
             return status, body, headers
         return _answer(200, vote_answer(result), cors_headers(svc.site(site_slug), origin))
 

@@ -45,7 +45,7 @@ async def answer_error(request: Request, exc: Exception) -> Response:
     response.raw_headers = headers
     response.headers.update({k: v for k, v in extra.items() if k == "Allow"})
     if request.url.path.startswith("/api/") and not isinstance(error, OriginNotAllowed):
-        response.headers.update(api.error_cors_headers(request))
+        response.headers.update(api.error_cors_headers(request, error))
     return response
 
 

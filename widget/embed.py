@@ -142,8 +142,16 @@ async def demo_many(request: Request) -> Response:
     return HTMLResponse(html)
 
 
+async def favicon(request: Request) -> Response:
+    """The service's icon (a star, as SVG) for the demo and the dashboard: browsers ask for
+    /favicon.ico on every page, and a 404 there is an error in the console."""
+    body = (static_dir() / "favicon.svg").read_bytes()
+    return Response(body, headers={"Cache-Control": STABLE_CACHE}, media_type="image/svg+xml")
+
+
 def routes(with_demo: bool) -> list[Route | Mount]:
     found: list[Route | Mount] = [
+        Route("/favicon.ico", favicon, methods=["GET", "HEAD"]),
         Route("/embed.js", embed_js, methods=["GET", "HEAD"]),
         Route("/embed-form.js", embed_form_js, methods=["GET", "HEAD"]),
         *embed_html.routes,

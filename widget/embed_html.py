@@ -41,6 +41,7 @@ from widget.models import (
     Summary,
     VoteInput,
     clean_text,
+    http_url,
     parse_feedback,
     post_id,
     site_slug,
@@ -71,15 +72,25 @@ def schema_type(site: Site) -> str | None:
     return value if isinstance(value, str) and SCHEMA_TYPE_RE.match(value) else None
 
 
-def aggregate_rating(schema: str, name: str | None, summary: Summary) -> Markup:
-    """JSON-LD safe to put inside <script>: <, > and & are escaped as JSON unicode escapes."""
+def aggregate_rating(
+    schema: str, name: str | None, summary: Summary, url: str | None = None
+) -> Markup:
+    """JSON-LD safe to put inside <script>: <, > and & are escaped as JSON unicode escapes.
+
+    The scale is spelled out (1 to 5): without bestRating a reader of the data assumes 5, but
+    Google's rich-results test asks for it; the page's URL names the thing rated.
+    """
     item: dict[str, Any] = {"@context": "https://schema.org", "@type": schema}
     if name:
         item["name"] = name
+    if url:
+        item["url"] = url
     item["aggregateRating"] = {
         "@type": "AggregateRating",
         "ratingValue": summary.average,
         "ratingCount": summary.count,
+        "bestRating": 5,
+        "worstRating": 1,
     }
     text = json.dumps(item, ensure_ascii=False)
     for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
@@ -304,10 +315,17 @@ async def fragment(request: Request) -> Response:
     summary = (await svc.summaries(site.slug, [post]))[0]
     schema = schema_type(site)
     jsonld = None
+    url = http_url(query["url"]) if query.get("url") else None
     if schema and summary.count:
         title = clean_text(query.get("title", ""), TITLE_MAX, "title")
         name = title or await svc.store.post_title(site.slug, post)
-        jsonld = aggregate_rating(schema, name, summary)
+        jsonld = aggregate_rating(schema, name, summary, url)
+    # frame=1: the no-JavaScript frame comes with the fragment, in place of its summary line
+    # for those readers (one summary each, not two), so the page needs no <noscript> of its own.
+    frame = None
+    if query.get("frame") == "1":
+        base = svc.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
+        frame = f"{base}/embed/frame?" + urlencode({"site": site.slug, "post": post, "lang": lang})
     filled = round(summary.average)
     html = request.app.state.templates.get_template("embed/fragment.html").render(
         lang=lang,
@@ -315,6 +333,8 @@ async def fragment(request: Request) -> Response:
         stars="★" * filled + "☆" * (5 - filled),
         summary=summary,
         jsonld=jsonld,
+        frame=frame,
+        label=i18n.text(catalogue, "label", lang=lang),
     )
     headers = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=60"}
     return HTMLResponse(html, headers=headers)

@@ -84,6 +84,8 @@ class FastPaths:
                 origin = value.decode("latin-1")
             elif name == b"if-none-match":
                 return False  # the full path answers 304s
+        if origin is not None and not rendered.site.allows_origin(origin):
+            return False  # the full path answers the refusal
         if svc.guard.limits_reads:
             try:
                 await svc.guard.admit("summary", address_of(svc, scope))

@@ -167,7 +167,9 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         **_ok("Summaries in the order asked", "Summaries"),
                         "304": {"description": "Not modified (If-None-Match)"},
-                        **_errors(404, 422, 429),
+                        # 403: asked from a page whose origin the site does not allow (the
+                        # answer names the origin and the site, and that page may read it).
+                        **_errors(403, 404, 422, 429),
                     },
                 }
             },

@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from widget import i18n
 from widget.actions import authoring
-from widget.dashboard import site_form
+from widget.dashboard import embed_snippets, site_form
 from widget.dashboard.web import PREFIX, Ctx, page, redirect, render
 from widget.models import DEFAULT_REASONS, Site
 
@@ -18,12 +18,9 @@ def public_base(ctx: Ctx) -> str:
     return ctx.svc.settings.public_url.rstrip("/") or str(ctx.request.base_url).rstrip("/")
 
 
-def embed_code(ctx: Ctx, site: Site) -> str:
-    site_attr = "" if site.slug == "default" else f' data-site="{site.slug}"'
-    return (
-        f'<div data-rating-widget{site_attr} data-post="{ctx.t("embed_post_id")}"></div>\n'
-        f'<script src="{public_base(ctx)}/embed.js" async></script>'
-    )
+def embed_code(ctx: Ctx, site: Site) -> list[embed_snippets.Snippet]:
+    """The embed code for each ecosystem; the first (plain HTML) is the one for any page."""
+    return embed_snippets.snippets(public_base(ctx), site.slug, ctx.t("embed_post_id"))
 
 
 def text_languages(site: Site, languages: list[str]) -> list[str]:
@@ -55,7 +52,7 @@ async def _render_settings(
         texts_as_lines=partial(site_form.texts_as_lines, settings.get("texts") or {}),
         text_keys=site_form.text_keys(reasons or list(DEFAULT_REASONS)),
         defaults=i18n.CATALOGUES[i18n.DEFAULT_LANG],
-        schema_types=site_form.SCHEMA_TYPES,
+        schema_groups=site_form.SCHEMA_GROUPS,
         embed=embed_code(ctx, site),
         **extra,
     )

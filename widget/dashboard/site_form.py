@@ -17,20 +17,21 @@ from widget.dashboard.messages import ENGLISH, Texts
 from widget.models import DEFAULT_REASONS, LANG_RE, REASON_RE, SITE_RE
 from widget.numbers import parse_int
 
-SCHEMA_TYPES = (
+# Google shows review stars (its "review snippet") for an AggregateRating on some types only:
+# products, software, recipes, courses, books, how-tos among those offered here. For the
+# article types it reads the rating and shows no stars, so they come second, under a label
+# that says so, rather than first as the natural choice for a blog.
+STAR_TYPES = ("Product", "SoftwareApplication", "Recipe", "Course", "Book", "HowTo")
+NO_STAR_TYPES = (
     "Article",
     "BlogPosting",
     "NewsArticle",
     "TechArticle",
     "ScholarlyArticle",
-    "HowTo",
-    "Recipe",
-    "Course",
-    "Product",
-    "SoftwareApplication",
-    "Book",
     "CreativeWork",
 )
+SCHEMA_TYPES = STAR_TYPES + NO_STAR_TYPES
+SCHEMA_GROUPS = (("schema_stars", STAR_TYPES), ("schema_no_stars", NO_STAR_TYPES))
 MAX_ORIGINS = 50
 MAX_REASONS = 12
 MAX_LANGUAGES = 20

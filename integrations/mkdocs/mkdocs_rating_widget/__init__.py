@@ -1,0 +1,1 @@
+"""MkDocs plugin: a Rating Widget under every page's content."""

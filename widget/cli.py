@@ -22,7 +22,10 @@ from widget.store import Purged, Store, open_store
 T = TypeVar("T")
 
 db_option = click.option(
-    "--db", default=None, help="SQLite database file (default: WIDGET_DB or ./widget.db)."
+    "--db",
+    default=None,
+    help="SQLite file, or a postgresql://user:password@host:port/dbname URL"
+    " (default: WIDGET_DB or ./widget.db).",
 )
 
 

@@ -24,7 +24,7 @@ from widget.store.authors import (
     set_author_access,
     set_password,
 )
-from widget.store.base import OnCommit, Store
+from widget.store.base import ChangedElsewhere, OnCommit, Store
 from widget.store.dashboard import (
     SORTS,
     DayCount,
@@ -84,6 +84,7 @@ __all__ = [
     "AuditEntry",
     "Author",
     "CapCheck",
+    "ChangedElsewhere",
     "DayCount",
     "Forgotten",
     "InboxFilter",
@@ -151,8 +152,15 @@ async def open_store(
     max_batch: int = 512,
     on_batch: Callable[[int], None] | None = None,
 ) -> Store:
-    """The store for a database setting (a SQLite file path; PostgreSQL URLs come next),
-    migrated and ready; close() it when done."""
+    """The store for a database setting, migrated and ready; close() it when done.
+
+    A `postgresql://` (or `postgres://`) URL opens PostgreSQL; anything else is the path of a
+    SQLite file. `sync` is SQLite's; PostgreSQL always commits with synchronous_commit on.
+    """
+    if path.startswith(("postgresql://", "postgres://")):
+        from widget.store.postgres import PostgresStore  # asyncpg only when asked for
+
+        return await PostgresStore.open(path, max_batch, on_batch)
     from widget.store.sqlite_backend import SqliteStore  # the backend imports this package
 
     return await SqliteStore.open(path, sync, max_batch, on_batch)

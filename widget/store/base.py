@@ -10,7 +10,9 @@ commit and before any later write's, so caches see the writes in commit order.
 from __future__ import annotations
 
 import abc
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from widget.models import FeedbackInput, Site, Summary, VoteInput, VoteResult
@@ -22,6 +24,20 @@ from widget.store.privacy import CapCheck, Forgotten, Purged
 
 T = TypeVar("T")
 OnCommit = Callable[[T], None] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedElsewhere:
+    """What other processes (other instances, the CLI) committed, as far as caches care.
+
+    `summaries`: posts' new numbers; `sites`: the sites changed; `everything`: anything may
+    have changed (a CLI import, notifications missed while the database was away): drop every
+    cache and reload the sites.
+    """
+
+    summaries: tuple[Summary, ...] = ()
+    sites: bool = False
+    everything: bool = False
 
 
 class Store(abc.ABC):
@@ -39,6 +55,23 @@ class Store(abc.ABC):
     async def changed_elsewhere(self) -> bool:
         """True when another process has committed since the last call (the CLI's import,
         recompute, purge): caches must be dropped. The first call only takes a reading."""
+
+    async def watch_elsewhere(self, every: float) -> AsyncIterator[ChangedElsewhere]:
+        """What other processes commit, as it happens, until cancelled.
+
+        This default asks changed_elsewhere() every `every` seconds (SQLite: one file, a
+        CLI command writing beside the service now and then). A backend that can be told
+        (PostgreSQL's LISTEN/NOTIFY) overrides it with per-post news.
+        """
+        from widget.errors import WidgetError
+
+        while True:
+            try:
+                if await self.changed_elsewhere():
+                    yield ChangedElsewhere(everything=True)
+            except WidgetError:  # busy or shutting down: ask again next time
+                pass
+            await asyncio.sleep(every)
 
     @property
     @abc.abstractmethod

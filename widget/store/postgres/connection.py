@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -17,6 +18,7 @@ import asyncpg
 from widget.errors import Unavailable
 
 T = TypeVar("T")
+log = logging.getLogger("widget.store.postgres")
 CONNECT_SECONDS = 2.0  # a connection attempt that takes longer means the database is away
 COMMAND_SECONDS = 10.0  # a statement that takes longer than this is not a request's
 RETRY_AFTER = 2  # seconds a client is asked to wait; PostgreSQL restarts in about that
@@ -32,6 +34,9 @@ LOST = (
     asyncio.TimeoutError,
     asyncpg.PostgresConnectionError,  # includes ConnectionDoesNotExistError
     asyncpg.InterfaceError,  # "connection is closed", "pool is closing"
+    # A connection the server ended while it was idle in the pool, found out on its next use
+    # ("cannot switch to state ...; another operation is in progress").
+    asyncpg.exceptions.InternalClientError,
     asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up
     asyncpg.exceptions.InsufficientResourcesError,  # too many connections, disk full
     asyncpg.exceptions.ReadOnlySQLTransactionError,  # a standby after a failover
@@ -80,6 +85,7 @@ async def open_pool(url: str, size: int) -> asyncpg.Pool:
             server_settings=SERVER_SETTINGS,
             # A connection idle this long is closed: after an outage nothing stale is kept.
             max_inactive_connection_lifetime=60.0,
+            reset=_keep_session,
         )
         assert pool is not None
         return pool
@@ -88,8 +94,23 @@ async def open_pool(url: str, size: int) -> asyncpg.Pool:
 @contextlib.asynccontextmanager
 async def acquired(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
     with reachable():
-        async with pool.acquire(timeout=CONNECT_SECONDS) as conn:
+        conn = await pool.acquire(timeout=CONNECT_SECONDS)
+    try:
+        with reachable():
             yield conn
+    finally:
+        try:
+            await pool.release(conn, timeout=CONNECT_SECONDS)
+        except Exception:
+            # Lost on the way back (the server ended it): the pool has closed it and opens
+            # another when asked. What was done on it stands: a commit is not undone by this.
+            log.info("a database connection was lost on its release", exc_info=True)
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """The pool's reset between uses: none. asyncpg's own costs a round trip per use (RESET
+    ALL, UNLISTEN *, ...), and our pooled connections never change their session: the
+    listener has a connection of its own."""
 
 
 async def in_transaction(

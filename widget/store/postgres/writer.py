@@ -27,12 +27,15 @@ import asyncpg
 from widget.errors import NotFound, RateLimited, Unavailable, WidgetError
 from widget.models import Summary, VoteInput, VoteResult
 from widget.store import CapCheck
-from widget.store.postgres.connection import AGAIN, RETRIES, acquired, unavailable
+from widget.store.postgres.connection import AGAIN, LOST, RETRIES, acquired, unavailable
 
 log = logging.getLogger("widget.store.postgres")
 CAP_MESSAGE = "this network has sent as many new votes on this post today as we accept"
 GATHER_QUIET_ROUNDS = 4  # as in the SQLite writer: let the votes of the last answers arrive
 NOTE_BYTES = 7000  # a NOTIFY payload must stay under 8,000 bytes
+# What a connection lost while the batch was out looks like (acquired() turns a lost pool into
+# Unavailable before anything is sent: those never reach the database).
+LOST_MID_WRITE = (*LOST, Unavailable)
 CAST_VOTES = "SELECT * FROM rw_cast_votes($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
 
 
@@ -152,14 +155,57 @@ class VoteWriter:
             except AGAIN:
                 if attempt == RETRIES - 1:
                     raise Unavailable("the database is busy; try again") from None
-            except asyncpg.PostgresError as exc:
-                if isinstance(exc, asyncpg.PostgresConnectionError):
+            except LOST_MID_WRITE as exc:
+                # The connection went while the batch was out: committed or not, we cannot
+                # tell from here. Ask on a fresh connection; send it again once if it was not.
+                found = await self._committed(sent, exc)
+                if found is not None:
+                    rows = found
+                    break
+                if attempt >= 1:
                     raise unavailable(exc) from exc
-                raise
         answers: list[VoteResult | Exception] = [Unavailable("not sent")] * len(batch)
         for index, pending, row in zip(order, sent, rows, strict=True):
             answers[index] = _outcome(pending, row)
         return answers
+
+    async def _committed(self, sent: list[PendingVote], lost: BaseException) -> list[Any] | None:
+        """The rows the lost batch would have answered if it was committed; else None.
+
+        A batch is one transaction: all of it or none. Its new and changed votes carry the
+        batch's own times in updated_at, so finding one of them says it was committed; a
+        batch of repeated votes changed nothing either way. The answers are then the posts'
+        numbers as they are now (their seq keeps the cache in order).
+        """
+        try:
+            async with acquired(self._pool) as conn:
+                found = await conn.fetchval(
+                    "SELECT count(*) FROM unnest($1::text[], $2::text[], $3::text[],"
+                    " $4::integer[], $5::float8[]) AS k(site, post, voter_key, rating, at)"
+                    " JOIN votes v ON v.site = k.site AND v.post = k.post"
+                    " AND v.voter_key = k.voter_key AND v.rating = k.rating"
+                    " AND v.updated_at = k.at",
+                    *_columns(sent)[:5],
+                )
+                if not found:
+                    return None
+                # A vote of the batch without its row was refused: no site, or the cap.
+                now = await conn.fetch(
+                    "SELECT CASE WHEN v.rating IS NOT NULL THEN 0 WHEN s.slug IS NULL THEN 404"
+                    " ELSE 429 END AS status,"
+                    " p.votes, p.total, p.r1, p.r2, p.r3, p.r4, p.r5, p.seq"
+                    " FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[])"
+                    " WITH ORDINALITY AS k(site, post, voter_key, rating, n)"
+                    " LEFT JOIN sites s ON s.slug = k.site"
+                    " LEFT JOIN votes v ON v.site = k.site AND v.post = k.post"
+                    " AND v.voter_key = k.voter_key AND v.rating = k.rating"
+                    " LEFT JOIN posts p ON p.site = k.site AND p.post = k.post ORDER BY k.n",
+                    *_columns(sent)[:4],
+                )
+        except LOST_MID_WRITE as exc:
+            raise unavailable(exc) from exc
+        log.warning("a vote batch's connection was lost after its commit; answered from the rows")
+        return list(now)
 
 
 def _columns(sent: list[PendingVote]) -> list[list[Any]]:

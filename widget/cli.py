@@ -166,6 +166,26 @@ def import_(db: str | None, source: TextIO, fmt: str, site: str) -> None:
 
 
 @cli.command()
+@click.option("--from", "source", required=True, help="Database to read (path or URL).")
+@click.option("--to", "target", required=True, help="Database to fill (path or URL).")
+def copy(source: str, target: str) -> None:
+    """Copy everything, authors and the secret key included, into another database."""
+    from widget.actions.copying import copy_database
+
+    settings = load_settings(db=source)
+
+    async def run(data: Store) -> dict[str, int]:
+        into = await open_store(target)
+        try:
+            return await copy_database(data, into)
+        finally:
+            await into.close()
+
+    counts = with_store(settings, run)
+    click.echo("copied " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+
+@cli.command()
 @db_option
 def recompute(db: str | None) -> None:
     """Rebuild every post's count, sum and distribution from the votes; report any drift."""

@@ -149,6 +149,11 @@ class Store(abc.ABC):
         """The service's secret, generated and kept on first use."""
 
     @abc.abstractmethod
+    async def keep_secret_key(self, secret: str) -> str:
+        """Keep `secret` as the service's secret unless one is kept already; the one kept.
+        (`copy` brings a database's secret along: readers' keys and sessions depend on it.)"""
+
+    @abc.abstractmethod
     async def count_authors(self) -> int: ...
 
     @abc.abstractmethod

@@ -276,6 +276,9 @@ class PostgresStore(Store):
     async def secret_key(self) -> str:
         return await self._write(writes.secret_key)
 
+    async def keep_secret_key(self, secret: str) -> str:
+        return await self._write(lambda conn: writes.secret_key(conn, secret))
+
     async def count_authors(self) -> int:
         return await self._read(writes.count_authors)
 

@@ -167,10 +167,11 @@ async def update_site(conn: asyncpg.Connection, site: Site, author: str, sender:
     return site
 
 
-async def secret_key(conn: asyncpg.Connection) -> str:
+async def secret_key(conn: asyncpg.Connection, fresh: str | None = None) -> str:
+    """The kept secret; `fresh` (else a random one) when none is kept yet."""
     await conn.execute(
         "INSERT INTO meta (key, value) VALUES ('secret_key', $1) ON CONFLICT DO NOTHING",
-        secrets.token_urlsafe(48),
+        fresh or secrets.token_urlsafe(48),
     )
     return str(await conn.fetchval("SELECT value FROM meta WHERE key = 'secret_key'"))
 

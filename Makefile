@@ -24,11 +24,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(RUN_STAMP)
 	$(BIN)/python -m widget serve --demo
 
-# Debian packages the suite drives: chromium (browser tests) and wrk (the bench's smoke test).
+# Debian packages the suite drives: chromium (browser tests), wrk (the bench's smoke test),
+# postgresql (the suite starts throwaway servers from its binaries; tests/pg_support.py) and
+# nginx (the README's reverse-proxy example, tested). Only the binaries are used: the
+# package's own cluster is not started.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="chromium"; \
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

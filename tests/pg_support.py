@@ -16,7 +16,19 @@ import tempfile
 import time
 from pathlib import Path
 
-PG_BIN = Path(os.environ.get("WIDGET_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _newest_bin() -> Path:
+    """Debian keeps each major version apart (/usr/lib/postgresql/15/bin): the newest one."""
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+    )
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = (
+    Path(os.environ["WIDGET_TEST_PG_BIN"]) if "WIDGET_TEST_PG_BIN" in os.environ else _newest_bin()
+)
 
 
 def available() -> bool:
@@ -30,13 +42,14 @@ def _free_port() -> int:
 
 
 class Postgres:
-    def __init__(self, *, fsync: bool = False) -> None:
+    def __init__(self, *, fsync: bool = False, wrap: list[str] | None = None) -> None:
         # fsync off only in tests: what they check (a vote is acknowledged after its commit,
         # synchronous_commit on) does not depend on the disk; the bench keeps fsync on.
         self.root = Path(tempfile.mkdtemp(prefix="widget-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
         self.fsync = fsync
+        self._wrap = wrap or []  # e.g. taskset: the bench pins the server to the services' core
         self._as_postgres = os.geteuid() == 0
         if self._as_postgres:
             shutil.chown(self.root, "postgres", "postgres")
@@ -56,6 +69,8 @@ class Postgres:
         command = [str(PG_BIN / tool), *args]
         if self._as_postgres:
             command = ["runuser", "-u", "postgres", "--", *command]
+        if tool == "pg_ctl":
+            command = [*self._wrap, *command]
         return subprocess.run(command, check=check, capture_output=True, text=True, timeout=60)
 
     def start(self) -> None:

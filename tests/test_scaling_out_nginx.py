@@ -124,7 +124,9 @@ def test_two_instances_behind_nginx_serve_one_set_of_numbers(
             for _ in range(6)
         }
     assert counts == {2}  # whichever instance answered
-    served = [requests_served(s, "/api/v1/summary") - b for s, b in zip(servers, before)]
+    served = [
+        requests_served(s, "/api/v1/summary") - b for s, b in zip(servers, before, strict=True)
+    ]
     assert all(n > 0 for n in served), served  # nginx spread the reads over both
 
 

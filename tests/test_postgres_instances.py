@@ -118,6 +118,26 @@ def test_a_sites_saved_settings_reach_the_other_instance(pair: list[LiveServer])
     print(f"settings seen by the other instance after {seconds:.3f} s")
 
 
+def test_news_missed_while_not_listening_is_caught_up(
+    pair: list[LiveServer], postgres_server: pg_support.Postgres
+) -> None:
+    one, other = pair
+    assert count_on(other, "missed") == 0  # cached by the other instance
+    dbname = str(one.database).rsplit("/", 1)[1]
+    # Both instances lose their listening connection; the vote's notification reaches no one.
+    ended = postgres_server.psql(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+        f" WHERE application_name = 'rating-widget listener' AND datname = '{dbname}'"
+    )
+    assert ended == "2"
+    cast = httpx.post(
+        f"{one.url}/api/v1/votes", json={"post": "missed", "rating": 3, "voter": voter()}, timeout=5
+    )
+    assert cast.status_code == 200
+    seconds = wait_for(lambda: count_on(other, "missed") == 1)
+    print(f"missed vote caught up after {seconds:.3f} s")
+
+
 async def _burst(server: LiveServer, acked: list[str], stop_after: int) -> None:
     """32 readers voting on posts of their own until the instance dies under them."""
 

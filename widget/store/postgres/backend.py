@@ -131,7 +131,7 @@ class PostgresStore(Store):
         while not self._closed:
             conn: asyncpg.Connection | None = None
             try:
-                conn = await connect(self._url)
+                conn = await connect(self._url, "rating-widget listener")
                 heard: asyncio.Queue[str] = asyncio.Queue()
                 await conn.add_listener(writes.CHANNEL, partial(_hear, heard))
                 # Whatever was committed while no one listened here is caught up this way.

@@ -63,13 +63,14 @@ def reachable() -> Any:
         raise unavailable(exc) from exc
 
 
-async def connect(url: str) -> asyncpg.Connection:
+async def connect(url: str, name: str = "rating-widget") -> asyncpg.Connection:
+    """One connection outside the pool (the listener's), named for pg_stat_activity."""
     with reachable():
         conn = await asyncpg.connect(
             url,
             timeout=CONNECT_SECONDS,
             command_timeout=COMMAND_SECONDS,
-            server_settings=SERVER_SETTINGS,
+            server_settings={**SERVER_SETTINGS, "application_name": name},
         )
         return conn
 

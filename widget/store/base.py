@@ -1,10 +1,12 @@
 """The storage interface: every read and write the service makes, in terms of the models.
 
 Callers (the use cases, the guard, the CLI, the dashboard's reads) hold a Store and never a
-connection, a cursor or SQL. A backend (store/sqlite_backend.py; PostgreSQL next)
+connection, a cursor or SQL. A backend (store/sqlite_backend.py, store/postgres/)
 implements it; how it commits (group commit, batching, savepoints) is its own affair, with one
 promise: a method that writes returns only after its commit, and `on_commit` runs after the
-commit and before any later write's, so caches see the writes in commit order.
+commit. SQLite's one writer runs them in commit order. PostgreSQL's writes may run on several
+connections (and other instances commit too), so there each summary carries its post's `seq`
+and the cache keeps the highest (widget/cache.py): caches still end with the newest numbers.
 """
 
 from __future__ import annotations

@@ -102,3 +102,11 @@ def test_copy_brings_authors_and_the_secret_so_readers_keep_their_votes(
         changed = client.post("/api/v1/votes", json={"post": "mine", "rating": 1, "voter": TOKEN})
         # The same reader changed their vote: still one vote, now a 1.
         assert (changed.json()["count"], changed.json()["average"]) == (1, 1.0)
+
+
+def test_a_urls_password_is_never_printed(postgres_server: pg_support.Postgres) -> None:
+    url = postgres_server.create_database("shown")
+    with_password = url.replace("postgres@", "postgres:hunter2-secret@")
+    output = run("migrate", "--db", with_password)
+    assert "hunter2-secret" not in output
+    assert "postgres:***@" in output and "schema version 4" in output

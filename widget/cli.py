@@ -17,7 +17,7 @@ from widget.auth import MIN_PASSWORD
 from widget.errors import ConfigError, InvalidField, NotFound, WidgetError
 from widget.importers import FORMATS, read_foreign
 from widget.settings import Settings
-from widget.store import Purged, Store, open_store
+from widget.store import Purged, Store, open_store, shown
 
 T = TypeVar("T")
 
@@ -87,7 +87,8 @@ def migrate(db: str | None) -> None:
 
     version, applied = with_store(settings, schema)
     click.echo(
-        f"{settings.db}: schema version {version}" + (f" (applied {applied})" if applied else "")
+        f"{shown(settings.db)}: schema version {version}"
+        + (f" (applied {applied})" if applied else "")
     )
 
 

@@ -135,6 +135,7 @@ __all__ = [
     "secret_key",
     "set_author_access",
     "set_password",
+    "shown",
     "site_exists",
     "site_stats",
     "status_counts",
@@ -144,6 +145,19 @@ __all__ = [
     "voter_rating",
     "withdraw_vote",
 ]
+
+
+def shown(setting: str) -> str:
+    """The database setting as logs and messages may show it: a URL's password hidden."""
+    from urllib.parse import urlsplit
+
+    if not setting.startswith(("postgresql://", "postgres://")):
+        return setting
+    parts = urlsplit(setting)
+    if parts.password is None:
+        return setting
+    host = parts.netloc.rsplit("@", 1)[1]
+    return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
 
 
 async def open_store(

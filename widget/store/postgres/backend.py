@@ -11,11 +11,9 @@ are gone.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from functools import partial
 from typing import Any, TypeVar
 
 import asyncpg
@@ -38,22 +36,14 @@ from widget.store import (
     Store,
     day_of,
 )
-from widget.store.postgres import maintenance, reads, writes
-from widget.store.postgres.connection import (
-    LOST,
-    acquired,
-    connect,
-    in_transaction,
-    open_pool,
-    reachable,
-)
+from widget.store.postgres import listener, maintenance, reads, writes
+from widget.store.postgres.connection import LOST, acquired, in_transaction, open_pool, reachable
 from widget.store.postgres.schema import current_version, migrate
 from widget.store.postgres.writer import PendingVote, VoteWriter
 
 log = logging.getLogger("widget.store.postgres")
 T = TypeVar("T")
 POOL_SIZE = 10  # requests waiting on reads queue for these; PostgreSQL's default allows 100
-RECONNECT_SECONDS = 0.5
 
 
 class PostgresStore(Store):
@@ -128,56 +118,14 @@ class PostgresStore(Store):
         return False  # told, not asked: see watch_elsewhere
 
     async def watch_elsewhere(self, every: float) -> AsyncIterator[ChangedElsewhere]:
-        while not self._closed:
-            conn: asyncpg.Connection | None = None
-            try:
-                conn = await connect(self._url, "rating-widget listener")
-                heard: asyncio.Queue[str] = asyncio.Queue()
-                await conn.add_listener(writes.CHANNEL, partial(_hear, heard))
-                # Whatever was committed while no one listened here is caught up this way.
-                self._writes += 1
-                yield ChangedElsewhere(everything=True)
-                while True:
-                    try:
-                        first = await asyncio.wait_for(heard.get(), every)
-                    except TimeoutError:
-                        # Quiet: make sure the connection still listens (a lost one says so).
-                        await conn.fetchval("SELECT 1", timeout=max(every, 1.0) * 2)
-                        continue
-                    payloads = [first]
-                    while not heard.empty():
-                        payloads.append(heard.get_nowait())
-                    change = await self._heard(payloads)
-                    if change is not None:
-                        self._writes += 1
-                        yield change
-            except (Unavailable, *LOST):
-                log.warning("lost the database's notifications; reconnecting")
-                await asyncio.sleep(RECONNECT_SECONDS)
-            finally:
-                if conn is not None:
-                    conn.terminate()
+        async for change in listener.follow(
+            self._url, self._sender, self._read_posts, every, lambda: self._closed
+        ):
+            self._writes += 1  # the dashboard's kept totals are stale now too
+            yield change
 
-    async def _heard(self, payloads: list[str]) -> ChangedElsewhere | None:
-        posts: list[tuple[str, str]] = []
-        sites = everything = False
-        for payload in payloads:
-            try:
-                note = json.loads(payload)
-            except ValueError:
-                continue
-            if not isinstance(note, dict) or note.get("from") == self._sender:
-                continue
-            posts += [(str(key[0]), str(key[1])) for key in note.get("posts", ())]
-            sites = sites or bool(note.get("sites"))
-            everything = everything or bool(note.get("everything"))
-        if everything:
-            return ChangedElsewhere(everything=True)
-        if not posts and not sites:
-            return None
-        keys = list(dict.fromkeys(posts))
-        summaries = await self._read(lambda conn: reads.read_posts(conn, keys)) if keys else []
-        return ChangedElsewhere(tuple(summaries), sites)
+    async def _read_posts(self, keys: list[tuple[str, str]]) -> list[Summary]:
+        return await self._read(lambda conn: reads.read_posts(conn, keys))
 
     @property
     def schema(self) -> tuple[int, list[int]]:
@@ -502,7 +450,3 @@ class PostgresStore(Store):
             return drifts
 
         return await self._write(rebuild)
-
-
-def _hear(heard: asyncio.Queue[str], _conn: Any, _pid: int, _channel: str, payload: str) -> None:
-    heard.put_nowait(payload)

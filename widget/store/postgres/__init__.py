@@ -7,6 +7,5 @@ Only this package imports asyncpg.
 """
 
 from widget.store.postgres.backend import PostgresStore
-from widget.store.postgres.connection import is_postgres_url
 
-__all__ = ["PostgresStore", "is_postgres_url"]
+__all__ = ["PostgresStore"]

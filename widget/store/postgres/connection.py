@@ -44,10 +44,6 @@ LOST = (
 AGAIN = (asyncpg.exceptions.DeadlockDetectedError, asyncpg.exceptions.SerializationError)
 
 
-def is_postgres_url(setting: str) -> bool:
-    return setting.startswith(("postgresql://", "postgres://"))
-
-
 def unavailable(exc: BaseException) -> Unavailable:
     error = Unavailable(f"the database is unreachable ({type(exc).__name__})")
     error.retry_after = RETRY_AFTER

@@ -67,8 +67,8 @@ class Services:
         async for change in self.store.watch_elsewhere(every):
             try:
                 await self._follow(change)
-            except WidgetError:  # the database went away meanwhile: the store catches up
-                log.warning("could not reload after a change elsewhere", exc_info=True)
+            except WidgetError as exc:  # the database went away meanwhile: the store catches up
+                log.warning("could not reload after a change elsewhere: %s", exc.message)
 
     async def _follow(self, change: ChangedElsewhere) -> None:
         if change.everything:

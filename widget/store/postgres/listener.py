@@ -35,10 +35,14 @@ async def follow(
     url: str, sender: str, read_posts: ReadPosts, every: float, closed: Callable[[], bool]
 ) -> AsyncIterator[ChangedElsewhere]:
     """What other processes commit, until cancelled (or the store is closed)."""
+    listening = True  # one warning per outage, not one per attempt
     while not closed():
         conn: asyncpg.Connection | None = None
         try:
             conn = await connect(url, "rating-widget listener")
+            if not listening:
+                log.warning("listening to the database's notifications again; reloading")
+            listening = True
             heard: asyncio.Queue[str] = asyncio.Queue()
             await conn.add_listener(CHANNEL, partial(_hear, heard))
             # Whatever was committed while no one listened here is caught up this way.
@@ -57,7 +61,9 @@ async def follow(
                 if change is not None:
                     yield change
         except (Unavailable, *LOST):
-            log.warning("lost the database's notifications; reconnecting")
+            if listening:
+                log.warning("lost the database's notifications; reconnecting")
+            listening = False
             await asyncio.sleep(RECONNECT_SECONDS)
         finally:
             if conn is not None:

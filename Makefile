@@ -25,7 +25,10 @@ run: $(RUN_STAMP)
 	$(BIN)/python -m widget serve --demo
 
 # Debian packages the suite drives: chromium (browser tests), wrk (the bench's smoke test),
-# hugo, jekyll and npm (the integration tests build Hugo, Jekyll and Docusaurus sites).
+# hugo, jekyll and npm (the integration tests build Hugo, Jekyll and Docusaurus sites),
+# postgresql (the suite starts throwaway servers from its binaries; tests/pg_support.py) and
+# nginx (the README's reverse-proxy example, tested). Only the binaries are used: the
+# package's own cluster is not started.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="chromium"; \
@@ -33,6 +36,8 @@ system-packages:
 	command -v hugo >/dev/null 2>&1 || missing="$$missing hugo"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	command -v jekyll >/dev/null 2>&1 || missing="$$missing jekyll"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

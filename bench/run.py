@@ -27,6 +27,7 @@ from typing import Any
 
 import peer
 from common import BENCH, ROOT, WORK, Load, Run
+from postgres import bench_postgres
 from report import check_budget, render_markdown, render_table
 from scenarios import bench_server, embed_size
 
@@ -71,7 +72,7 @@ def commit() -> str:
 def versions() -> dict[str, str]:
     from importlib.metadata import version
 
-    names = ("starlette", "uvicorn", "uvloop", "httptools", "granian", "aiosqlite")
+    names = ("starlette", "uvicorn", "uvloop", "httptools", "granian", "aiosqlite", "asyncpg")
     return {name: version(name) for name in names}
 
 
@@ -81,6 +82,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, help="seconds per scenario (default 9)")
     parser.add_argument("--servers", default=",".join(SERVERS), help="comma-separated")
     parser.add_argument("--no-isso", action="store_true", help="skip the Isso peer")
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL rows")
     parser.add_argument("--json", type=Path, default=WORK / "results.json")
     parser.add_argument("--markdown", type=Path, help="default bench/results.md (none if --quick)")
     return parser.parse_args(argv)
@@ -114,6 +116,9 @@ def main(argv: list[str] | None = None) -> Run:
     print(f"benchmark: {pinned}; {run.facts['load generator']}", flush=True)
     for server in servers:
         bench_server(run, server, load, server_prefix, args.quick)
+    if not args.no_postgres:
+        # On the default server only: the rows compare backends, not servers.
+        bench_postgres(run, servers[-1], load, server_prefix)
     if args.quick or args.no_isso:
         run.notes.append("Isso peer skipped (--quick or --no-isso)")
     else:

@@ -100,7 +100,11 @@ def free_port() -> int:
 
 
 def start_service(
-    server: str, db: Path, prefix: list[str], label: str, extra_env: dict[str, str] | None = None
+    server: str,
+    db: Path | str,
+    prefix: list[str],
+    label: str,
+    extra_env: dict[str, str] | None = None,
 ) -> Server:
     """`python -m widget serve` with its defaults; only the database, port and server given."""
     port = free_port()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import secrets
 import socket
@@ -18,6 +19,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from tests import pg_support
 from widget.app import create_app
 from widget.settings import Settings
 
@@ -41,11 +43,54 @@ def voter() -> str:
     return secrets.token_urlsafe(18)
 
 
+# --- the backends: SQLite by default; modules marked `backends` run on PostgreSQL too --------
+
+BACKENDS = ("sqlite", "postgres")
+_databases = itertools.count(1)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked `backends` (a module's pytestmark, or one test) run once per backend;
+    a test of such a module that reads the SQLite file itself is marked `sqlite_only`."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("backends") is None:
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only") is not None:
+        return
+    metafunc.parametrize("backend", BACKENDS)
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        db=str(tmp_path / "widget.db"), secret_key="test-secret", access_log=False, **NO_LIMITS
-    )
+def backend() -> str:
+    return "sqlite"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[pg_support.Postgres]:
+    """One throwaway PostgreSQL for the session (tests/pg_support.py), removed afterwards."""
+    if not pg_support.available():
+        pytest.skip(f"PostgreSQL's binaries are not in {pg_support.PG_BIN} (make system-packages)")
+    server = pg_support.Postgres()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest, tmp_path: Path, backend: str) -> str:
+    """The `--db` of a test: a fresh SQLite file, or a fresh database on the session's server."""
+    if backend == "sqlite":
+        return str(tmp_path / "widget.db")
+    server: pg_support.Postgres = request.getfixturevalue("postgres_server")
+    return server.create_database(f"test_{next(_databases)}")
+
+
+@pytest.fixture
+def settings(database: str) -> Settings:
+    return Settings(db=database, secret_key="test-secret", access_log=False, **NO_LIMITS)
 
 
 @pytest.fixture
@@ -69,6 +114,7 @@ class LiveServer:
     extra_env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    database: str | None = None  # a postgresql:// URL; else the SQLite file `db`
 
     @property
     def url(self) -> str:
@@ -85,7 +131,7 @@ class LiveServer:
                     "widget",
                     "serve",
                     "--db",
-                    str(self.db),
+                    self.database or str(self.db),
                     "--port",
                     str(self.port),
                     *args,

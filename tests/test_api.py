@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from tests.conftest import voter
 
 VOTES = "/api/v1/votes"
+pytestmark = pytest.mark.backends  # every test here runs on SQLite and on PostgreSQL
 
 
 def summary(client: TestClient, *posts: str, site: str = "default") -> list[dict[str, Any]]:
@@ -269,6 +270,7 @@ def test_embed_js_is_served(client: TestClient) -> None:
     assert "data-rating-widget" in response.text
 
 
+@pytest.mark.sqlite_only  # reads the file; tests/test_postgres_store.py checks PostgreSQL's
 def test_voter_tokens_are_not_stored(client: TestClient, settings: Any) -> None:
     token = voter()
     vote(client, "p", 4, token)

@@ -29,7 +29,21 @@ def test_quick_run_prints_the_table_and_writes_sane_json(tmp_path: Path) -> None
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "summary: 1 post" in done.stdout and "x bare" in done.stdout
     results = json.loads(out.read_text())
-    rows = {(r["scenario"], r["connections"]): r for r in results["rows"]}
+    rows = {
+        (r["scenario"], r["connections"]): r for r in results["rows"] if r["server"] == "uvicorn"
+    }
+    on_postgres = {
+        (r["scenario"], r["connections"])
+        for r in results["rows"]
+        if r["server"] == "uvicorn on postgresql"
+    }
+    assert on_postgres == {
+        ("summary: 1 post", 32),
+        ("vote (durable)", 32),
+        ("vote (durable)", 128),
+        ("vote (durable), 2 instances", 64),
+    }
+    assert results["facts"]["uvicorn on postgresql: votes agree between instances"] is True
     for key in [
         ("summary: 1 post", 32),
         ("summary: 20 posts", 32),

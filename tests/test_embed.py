@@ -29,6 +29,8 @@ from widget.templating import static_dir, static_hash
 BUDGET = 6 * 1024  # embed.js with its CSS, gzipped (DESIGN.md "Embed")
 FORM_BUDGET = 2 * 1024  # the form's code, loaded on demand: kept small, not a contract
 
+pytestmark = pytest.mark.backends  # every test here runs on SQLite and on PostgreSQL
+
 
 def add_site(db: str, site: Site) -> None:
     conn = open_database(db)
@@ -153,6 +155,7 @@ def test_versioned_static_urls_are_immutable(client: TestClient) -> None:
 # --- texts in the summary response ---------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # writes the SQLite file itself
 def test_summary_sends_the_texts_each_widget_asked_for(blog: TestClient) -> None:
     query = "/api/v1/summary?site=blog&post=a&lang=sk-SK&lang=ja,de;q=0.5&lang=xx"
     site = blog.get(query).json()["site"]
@@ -252,6 +255,7 @@ def test_frame_bad_input_is_answered_in_words_and_changes_nothing(client: TestCl
     assert rows_count(client) == 0
 
 
+@pytest.mark.sqlite_only  # writes the SQLite file itself
 def test_frame_low_vote_offers_feedback_that_reaches_the_database(
     client: TestClient, settings: Settings
 ) -> None:
@@ -308,6 +312,7 @@ def test_fragment_has_no_jsonld_unless_the_site_enables_it(client: TestClient) -
     assert jsonld_of(html) is None
 
 
+@pytest.mark.sqlite_only  # writes the SQLite file itself
 def test_fragment_jsonld_uses_the_sites_type_and_escapes_the_title(blog: TestClient) -> None:
     assert jsonld_of(blog.get("/embed/fragment?site=blog&post=p").text) is None  # no votes yet
     vote(blog, "p", 5, site="blog")
@@ -334,6 +339,7 @@ def test_fragment_jsonld_uses_the_sites_type_and_escapes_the_title(blog: TestCli
 # --- demo ----------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # writes the SQLite file itself
 def test_demo_pages(blog: TestClient) -> None:
     for path in ("/demo", "/demo/light", "/demo/dark", "/demo/many"):
         page = blog.get(path)

@@ -15,6 +15,8 @@ from widget.settings import Settings
 URL = "/api/v1/summary?post=a&post=b"
 ORIGIN = {"Origin": "https://blog.example"}
 
+pytestmark = pytest.mark.backends  # every test here runs on SQLite and on PostgreSQL
+
 
 def reads(client: TestClient) -> int:
     metrics = client.get("/metrics").text

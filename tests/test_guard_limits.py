@@ -17,6 +17,8 @@ from widget.settings import Settings
 
 NOON = 30_000 * DAY + 12 * 3600  # a fixed UTC noon in 2052, after the real date
 
+pytestmark = pytest.mark.backends  # every test here runs on SQLite and on PostgreSQL
+
 
 def test_token_bucket_allows_a_burst_then_the_rate() -> None:
     bucket = TokenBuckets(per_minute=60, burst=3)

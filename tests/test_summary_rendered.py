@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import voter
+
+pytestmark = pytest.mark.backends  # every test here runs on SQLite and on PostgreSQL
 
 
 def _summary(client: TestClient, query: str) -> tuple[dict[str, object], str]:

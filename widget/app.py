@@ -92,7 +92,7 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
         )
         keep_caches_fresh(app.state.services)
         count_in_metrics(app.state.services, metrics_registry)
-        log.info("serving database %s", settings.db)
+        log.info("serving database %s", store.shown(settings.db))
         follower = asyncio.ensure_future(app.state.services.follow_other_writers())
         await dashboard.announce_setup(app.state.services)
         unmask = logs.anonymize_access_logs() if settings.anonymize_logs else None

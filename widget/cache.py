@@ -35,8 +35,11 @@ class SummaryCache:
         return found
 
     def put(self, summary: Summary) -> None:
-        """A committed value: always wins."""
+        """A committed value: wins over any but a later one (see Summary.seq)."""
         key = (summary.site, summary.post)
+        kept = self._entries.get(key)
+        if kept is not None and kept.seq > summary.seq:
+            return  # another instance's vote (or a coroutine resumed late) came after this one
         self._entries.pop(key, None)
         self._make_room()
         self._entries[key] = summary

@@ -17,12 +17,15 @@ from widget.auth import MIN_PASSWORD
 from widget.errors import ConfigError, InvalidField, NotFound, WidgetError
 from widget.importers import FORMATS, read_foreign
 from widget.settings import Settings
-from widget.store import Purged, Store, open_store
+from widget.store import Purged, Store, open_store, shown
 
 T = TypeVar("T")
 
 db_option = click.option(
-    "--db", default=None, help="SQLite database file (default: WIDGET_DB or ./widget.db)."
+    "--db",
+    default=None,
+    help="SQLite file, or a postgresql://user:password@host:port/dbname URL"
+    " (default: WIDGET_DB or ./widget.db).",
 )
 
 
@@ -84,7 +87,8 @@ def migrate(db: str | None) -> None:
 
     version, applied = with_store(settings, schema)
     click.echo(
-        f"{settings.db}: schema version {version}" + (f" (applied {applied})" if applied else "")
+        f"{shown(settings.db)}: schema version {version}"
+        + (f" (applied {applied})" if applied else "")
     )
 
 
@@ -160,6 +164,26 @@ def import_(db: str | None, source: TextIO, fmt: str, site: str) -> None:
 
     counts = with_store(settings, load)
     click.echo("imported " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+
+@cli.command()
+@click.option("--from", "source", required=True, help="Database to read (path or URL).")
+@click.option("--to", "target", required=True, help="Database to fill (path or URL).")
+def copy(source: str, target: str) -> None:
+    """Copy everything, authors and the secret key included, into another database."""
+    from widget.actions.copying import copy_database
+
+    settings = load_settings(db=source)
+
+    async def run(data: Store) -> dict[str, int]:
+        into = await open_store(target)
+        try:
+            return await copy_database(data, into)
+        finally:
+            await into.close()
+
+    counts = with_store(settings, run)
+    click.echo("copied " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
 
 
 @cli.command()

@@ -101,6 +101,10 @@ class RateLimited(WidgetError):
 class Unavailable(WidgetError):
     status = 503
     code = "unavailable"
+    retry_after: int | None = None  # set when the cause passes by itself (a database restart)
+
+    def headers(self) -> dict[str, str]:
+        return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
 
 
 class ConfigError(Exception):

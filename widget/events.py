@@ -79,6 +79,13 @@ class DataChangedElsewhere:
     sites: dict[str, Site]
 
 
+@dataclass(frozen=True, slots=True)
+class PostChangedElsewhere:
+    """Another instance committed a post's new numbers (a vote, a withdrawal, a reset)."""
+
+    summary: Summary
+
+
 Event = (
     VoteCast
     | VoteWithdrawn
@@ -88,6 +95,7 @@ Event = (
     | PostReset
     | SitesChanged
     | DataChangedElsewhere
+    | PostChangedElsewhere
 )
 E = TypeVar("E")
 

@@ -32,6 +32,10 @@ class Summary:
     count: int = 0
     total: int = 0
     distribution: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+    # How many times the post's row has changed, where the backend counts it (PostgreSQL;
+    # 0 on SQLite, whose one writer puts summaries in commit order): the cache never lets a
+    # lower one replace a higher one. Not part of the value: equal summaries stay equal.
+    seq: int = field(default=0, compare=False, repr=False)
 
     @property
     def average(self) -> float:

@@ -24,7 +24,12 @@ def _setting(default: Any, env: str, doc: str) -> Any:
 class Settings:
     host: str = _setting("127.0.0.1", "WIDGET_HOST", "Address to listen on.")
     port: int = _setting(8000, "WIDGET_PORT", "TCP port to listen on.")
-    db: str = _setting("./widget.db", "WIDGET_DB", "Path of the SQLite database file.")
+    db: str = _setting(
+        "./widget.db",
+        "WIDGET_DB",
+        "Path of the SQLite database file, or a `postgresql://user:password@host:port/dbname`"
+        " URL for PostgreSQL (several instances on one database).",
+    )
     public_url: str = _setting(
         "", "WIDGET_PUBLIC_URL", "Public base URL (used in embed code and setup links)."
     )

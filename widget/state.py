@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
@@ -12,11 +11,11 @@ from starlette.requests import Request
 
 from widget.cache import RenderedSummaries, SummaryCache
 from widget.errors import NotFound, WidgetError
-from widget.events import DataChangedElsewhere, EventBus
+from widget.events import DataChangedElsewhere, EventBus, PostChangedElsewhere, SitesChanged
 from widget.guard.service import Guard
 from widget.models import Site, Summary
 from widget.settings import Settings
-from widget.store import SiteStats, Store
+from widget.store import ChangedElsewhere, SiteStats, Store
 
 T = TypeVar("T")
 log = logging.getLogger("widget")
@@ -58,20 +57,28 @@ class Services:
         return stats
 
     async def follow_other_writers(self, every: float = OTHER_WRITERS_SECONDS) -> None:
-        """Forget cached summaries and sites when another process changed the database.
+        """Keep cached summaries and sites in step with what other processes commit.
 
-        The CLI's import, recompute and seed-demo write to the file while we serve; only the
-        writer's connection can tell (its data_version moves for commits but its own), and a
-        cached count would otherwise stay wrong until the post's next vote or a restart.
+        The CLI's import, recompute and seed-demo write while we serve, and on PostgreSQL so
+        do the other instances; a cached count would otherwise stay wrong until the post's
+        next vote here or a restart. The store says what changed (Store.watch_elsewhere):
+        one post's numbers, the sites, or anything at all (then every cache goes).
         """
-        while True:
+        async for change in self.store.watch_elsewhere(every):
             try:
-                if await self.store.changed_elsewhere():
-                    log.info("the database was changed by another process; reloading")
-                    self.events.publish(DataChangedElsewhere(await self.store.load_sites()))
-            except WidgetError:  # busy or shutting down: ask again next time
-                pass
-            await asyncio.sleep(every)
+                await self._follow(change)
+            except WidgetError as exc:  # the database went away meanwhile: the store catches up
+                log.warning("could not reload after a change elsewhere: %s", exc.message)
+
+    async def _follow(self, change: ChangedElsewhere) -> None:
+        if change.everything:
+            log.info("the database was changed by another process; reloading")
+            self.events.publish(DataChangedElsewhere(await self.store.load_sites()))
+            return
+        for summary in change.summaries:
+            self.events.publish(PostChangedElsewhere(summary))
+        if change.sites:
+            self.events.publish(SitesChanged(await self.store.load_sites()))
 
     async def summaries(self, site: str, posts: list[str]) -> list[Summary]:
         """From the cache; the misses in one query on the read connection."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from widget.events import (
     DataChangedElsewhere,
     FeedbackReceived,
+    PostChangedElsewhere,
     PostReset,
     ReaderForgotten,
     SitesChanged,
@@ -25,6 +26,7 @@ def keep_caches_fresh(svc: Services) -> None:
     bus.subscribe(VoteCast, lambda event: cache.put(event.summary))
     bus.subscribe(VoteWithdrawn, lambda event: cache.put(event.summary))
     bus.subscribe(PostReset, lambda event: cache.put(event.summary))
+    bus.subscribe(PostChangedElsewhere, lambda event: cache.put(event.summary))
 
     def forgotten(event: ReaderForgotten) -> None:
         for summary in event.summaries:

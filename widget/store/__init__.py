@@ -25,7 +25,7 @@ from widget.store.authors import (
     set_author_access,
     set_password,
 )
-from widget.store.base import OnCommit, Store
+from widget.store.base import ChangedElsewhere, OnCommit, Store
 from widget.store.dashboard import (
     SORTS,
     DayCount,
@@ -95,6 +95,7 @@ __all__ = [
     "AuditEntry",
     "Author",
     "CapCheck",
+    "ChangedElsewhere",
     "DayCount",
     "Forgotten",
     "InboxFilter",
@@ -152,6 +153,7 @@ __all__ = [
     "sessions_of",
     "set_author_access",
     "set_password",
+    "shown",
     "site_exists",
     "site_stats",
     "start_session",
@@ -165,14 +167,34 @@ __all__ = [
 ]
 
 
+def shown(setting: str) -> str:
+    """The database setting as logs and messages may show it: a URL's password hidden."""
+    from urllib.parse import urlsplit
+
+    if not setting.startswith(("postgresql://", "postgres://")):
+        return setting
+    parts = urlsplit(setting)
+    if parts.password is None:
+        return setting
+    host = parts.netloc.rsplit("@", 1)[1]
+    return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
+
+
 async def open_store(
     path: str,
     sync: str = "full",
     max_batch: int = 512,
     on_batch: Callable[[int], None] | None = None,
 ) -> Store:
-    """The store for a database setting (a SQLite file path; PostgreSQL URLs come next),
-    migrated and ready; close() it when done."""
+    """The store for a database setting, migrated and ready; close() it when done.
+
+    A `postgresql://` (or `postgres://`) URL opens PostgreSQL; anything else is the path of a
+    SQLite file. `sync` is SQLite's; PostgreSQL always commits with synchronous_commit on.
+    """
+    if path.startswith(("postgresql://", "postgres://")):
+        from widget.store.postgres import PostgresStore  # asyncpg only when asked for
+
+        return await PostgresStore.open(path, max_batch, on_batch)
     from widget.store.sqlite_backend import SqliteStore  # the backend imports this package
 
     return await SqliteStore.open(path, sync, max_batch, on_batch)

@@ -1,16 +1,20 @@
 """The storage interface: every read and write the service makes, in terms of the models.
 
 Callers (the use cases, the guard, the CLI, the dashboard's reads) hold a Store and never a
-connection, a cursor or SQL. A backend (store/sqlite_backend.py; PostgreSQL next)
+connection, a cursor or SQL. A backend (store/sqlite_backend.py, store/postgres/)
 implements it; how it commits (group commit, batching, savepoints) is its own affair, with one
 promise: a method that writes returns only after its commit, and `on_commit` runs after the
-commit and before any later write's, so caches see the writes in commit order.
+commit. SQLite's one writer runs them in commit order. PostgreSQL's writes may run on several
+connections (and other instances commit too), so there each summary carries its post's `seq`
+and the cache keeps the highest (widget/cache.py): caches still end with the newest numbers.
 """
 
 from __future__ import annotations
 
 import abc
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from widget.models import FeedbackInput, Site, Summary, VoteInput, VoteResult
@@ -23,6 +27,20 @@ from widget.store.sessions import NewSession, SessionRecord
 
 T = TypeVar("T")
 OnCommit = Callable[[T], None] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedElsewhere:
+    """What other processes (other instances, the CLI) committed, as far as caches care.
+
+    `summaries`: posts' new numbers; `sites`: the sites changed; `everything`: anything may
+    have changed (a CLI import, notifications missed while the database was away): drop every
+    cache and reload the sites.
+    """
+
+    summaries: tuple[Summary, ...] = ()
+    sites: bool = False
+    everything: bool = False
 
 
 class Store(abc.ABC):
@@ -40,6 +58,23 @@ class Store(abc.ABC):
     async def changed_elsewhere(self) -> bool:
         """True when another process has committed since the last call (the CLI's import,
         recompute, purge): caches must be dropped. The first call only takes a reading."""
+
+    async def watch_elsewhere(self, every: float) -> AsyncIterator[ChangedElsewhere]:
+        """What other processes commit, as it happens, until cancelled.
+
+        This default asks changed_elsewhere() every `every` seconds (SQLite: one file, a
+        CLI command writing beside the service now and then). A backend that can be told
+        (PostgreSQL's LISTEN/NOTIFY) overrides it with per-post news.
+        """
+        from widget.errors import WidgetError
+
+        while True:
+            try:
+                if await self.changed_elsewhere():
+                    yield ChangedElsewhere(everything=True)
+            except WidgetError:  # busy or shutting down: ask again next time
+                pass
+            await asyncio.sleep(every)
 
     @property
     @abc.abstractmethod
@@ -115,6 +150,11 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def secret_key(self) -> str:
         """The service's secret, generated and kept on first use."""
+
+    @abc.abstractmethod
+    async def keep_secret_key(self, secret: str) -> str:
+        """Keep `secret` as the service's secret unless one is kept already; the one kept.
+        (`copy` brings a database's secret along: readers' keys and sessions depend on it.)"""
 
     @abc.abstractmethod
     async def count_authors(self) -> int: ...

@@ -167,6 +167,15 @@ class SqliteStore(Store):
     async def secret_key(self) -> str:
         return await self._writer.submit(sites_sql.secret_key)
 
+    async def keep_secret_key(self, secret: str) -> str:
+        def keep(conn: sqlite3.Connection) -> str:
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('secret_key', ?)", (secret,)
+            )
+            return sites_sql.secret_key(conn)
+
+        return await self._writer.submit(keep)
+
     async def count_authors(self) -> int:
         return await self._writer.submit(sites_sql.count_authors)
 

@@ -109,4 +109,4 @@ def test_a_urls_password_is_never_printed(postgres_server: pg_support.Postgres) 
     with_password = url.replace("postgres@", "postgres:hunter2-secret@")
     output = run("migrate", "--db", with_password)
     assert "hunter2-secret" not in output
-    assert "postgres:***@" in output and "schema version 4" in output
+    assert "postgres:***@" in output and "schema version 5" in output

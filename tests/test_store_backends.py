@@ -84,10 +84,10 @@ async def test_the_daily_cap_holds_across_two_stores(database: str) -> None:
 
 async def test_both_backends_have_the_same_schema_steps(database: str) -> None:
     data = await open_store(database)
-    assert data.schema == (4, [1, 2, 3, 4])
+    assert data.schema == (5, [1, 2, 3, 4, 5])
     await data.close()
     again = await open_store(database)
-    assert again.schema == (4, [])  # opened again: nothing left to apply
+    assert again.schema == (5, [])  # opened again: nothing left to apply
     assert (await again.load_sites())["default"].name == "Default site"
     await again.close()
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests import integration_sites
-from tests.browser_support import db_rows, expect
+from tests.browser_support import db_rows, expect, seed
 from tests.conftest import ROOT, LiveServer, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.integrations]
@@ -25,7 +25,11 @@ WHITE, DARK = "rgb(255, 255, 255)", "rgb(22, 27, 34)"
 
 @pytest.fixture(scope="module")
 def widget_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    yield from integration_sites.widget_server_for(tmp_path_factory, "docusaurus")
+    from widget.models import Site
+
+    # JSON-LD on, as in the report where embed.js broke React's hydration (error #418).
+    docs = Site("default", "Field guide", (), {"schema": "SoftwareApplication"})
+    yield from integration_sites.widget_server_for(tmp_path_factory, "docusaurus", docs)
 
 
 @pytest.fixture(scope="module")
@@ -103,15 +107,19 @@ def test_every_doc_gets_a_widget_through_sidebar_navigation(
 
 
 def test_the_widget_follows_docusaurus_colour_mode(
-    reader: Any, docs_site: integration_sites.StaticSite
+    reader: Any, docs_site: integration_sites.StaticSite, widget_service: LiveServer
 ) -> None:
+    seed(widget_service, "/docs/sampling", [4, 5])
     page = reader.new_page()
-    page.goto(docs_site.url + "/docs/sampling")
+    page.goto(docs_site.url + "/docs/sampling")  # a direct load of a post with votes
     box = widget_of(page, "/docs/sampling").locator(".w")
     expect(box).to_have_css("background-color", WHITE)
     page.get_by_role("button", name=re.compile("dark and light mode")).click()
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     expect(box).to_have_css("background-color", DARK)
+    ld = page.locator('head script[data-rw="default//docs/sampling"]')
+    expect(ld).to_have_count(1)  # in <head>, outside what React hydrates
+    assert '"bestRating":5' in ld.text_content()
     assert integration_sites.widget_axe(page) == []
     page.screenshot(path=str(ROOT / "test-artifacts" / "integration-docusaurus-dark.png"))
 

@@ -64,14 +64,9 @@ from widget.store.sites import (
     secret_key,
     site_exists,
 )
+from widget.store.tally import day_of
 from widget.store.vote_batch import VoteWrite, record_votes
-from widget.store.votes import (
-    day_of,
-    read_summaries,
-    record_vote,
-    voter_rating,
-    withdraw_vote,
-)
+from widget.store.votes import read_summaries, record_vote, voter_rating, withdraw_vote
 
 __all__ = [
     "FEEDBACK_FIELDS",

@@ -20,7 +20,6 @@ from widget.cache import SummaryCache
 from widget.db import Writer, connect_reader, open_database
 from widget.errors import MethodNotAllowed, NotFound, OriginNotAllowed, WidgetError
 from widget.fastpath import WidgetApp
-from widget.guard import parse_networks
 from widget.guard.service import Guard
 from widget.metrics import Metrics, MetricsMiddleware, Recorder
 from widget.settings import Settings
@@ -111,7 +110,6 @@ def create_app(settings: Settings, extra_routes: list[BaseRoute] | None = None) 
             cache=SummaryCache(settings.cache_size),
             metrics=metrics_registry,
             secret=secret,
-            trusted_proxies=parse_networks(settings.trusted_proxies),
             guard=guard,
             sites=sites,
         )

@@ -27,16 +27,6 @@ class MalformedJSON(WidgetError):
     code = "malformed_json"
 
 
-class BadRequest(WidgetError):
-    status = 400
-    code = "bad_request"
-
-
-class Unauthorized(WidgetError):
-    status = 401
-    code = "unauthorized"
-
-
 class Forbidden(WidgetError):
     status = 403
     code = "forbidden"

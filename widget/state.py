@@ -35,13 +35,17 @@ class Services:
     cache: SummaryCache
     metrics: Metrics
     secret: str
-    trusted_proxies: tuple[IPNetwork, ...]
     guard: Guard
     sites: dict[str, Site] = field(default_factory=dict)
     started_at: float = field(default_factory=time.time)
     extras: dict[str, Any] = field(default_factory=dict)
     _site_stats: dict[str, tuple[int, store.SiteStats]] = field(default_factory=dict)
     rendered: RenderedSummaries = field(default_factory=RenderedSummaries)
+
+    @property
+    def trusted_proxies(self) -> tuple[IPNetwork, ...]:
+        """The guard's, read by the dashboard's client_ip until it asks the guard itself."""
+        return self.guard.trusted
 
     def site(self, slug: str) -> Site:
         found = self.sites.get(slug)

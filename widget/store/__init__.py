@@ -66,7 +66,7 @@ from widget.store.sites import (
 )
 from widget.store.tally import day_of
 from widget.store.vote_batch import VoteWrite, record_votes
-from widget.store.votes import read_summaries, record_vote, voter_rating, withdraw_vote
+from widget.store.votes import read_summaries, record_vote, withdraw_vote
 
 __all__ = [
     "FEEDBACK_FIELDS",
@@ -129,6 +129,5 @@ __all__ = [
     "triage_feedback",
     "unread_count",
     "update_site",
-    "voter_rating",
     "withdraw_vote",
 ]

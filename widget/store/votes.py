@@ -118,14 +118,6 @@ def withdraw_vote(
     return VoteResult(_apply_to_aggregates(conn, site, post, found[0], None, now), None)
 
 
-def voter_rating(conn: sqlite3.Connection, site: str, post: str, voter_key: str) -> int | None:
-    row = conn.execute(
-        "SELECT rating FROM votes WHERE site = ? AND post = ? AND voter_key = ?",
-        (site, post, voter_key),
-    ).fetchone()
-    return None if row is None else int(row[0])
-
-
 async def read_summaries(
     conn: aiosqlite.Connection, site: str, posts: list[str]
 ) -> dict[str, Summary]:

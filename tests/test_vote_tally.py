@@ -1,6 +1,6 @@
 """The vote arithmetic (store/tally.py): what a vote, a change and a withdrawal do to a post's
 counts and its day's, alone and folded. The same votes through the database, batched against
-one by one, are in test_review_batch.py."""
+one by one, are in test_vote_batch_equivalence.py."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from tests.dashboard_support import World, login, running, seed_world
 from widget.app import create_app
 from widget.settings import Settings
 
@@ -52,6 +53,28 @@ def settings(tmp_path: Path) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+# --- dashboard tests: two sites, their authors, and a logged-in author or admin -------------
+
+
+@pytest.fixture
+def world(settings: Settings) -> World:
+    return seed_world(settings)
+
+
+@pytest.fixture
+def alice(world: World) -> Iterator[tuple[TestClient, str]]:
+    """The author of the alpha site, logged in: the client and a CSRF token."""
+    with running(world.settings) as client:
+        yield client, login(client, "alice")
+
+
+@pytest.fixture
+def root(world: World) -> Iterator[tuple[TestClient, str]]:
+    """The admin, logged in: the client and a CSRF token."""
+    with running(world.settings) as client:
+        yield client, login(client, "root")
 
 
 def free_port() -> int:

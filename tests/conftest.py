@@ -161,7 +161,10 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         server.stop()
 
 
-# --- embed browser tests: one Chromium, one widget server, one host site per module ----------
+# --- browser tests: one Chromium, one widget server, one host site for the whole run ----------
+# The widget's browser tests are split by subject into several modules; starting a browser and
+# a server per module cost about 9 s of CPU. Every test uses post ids of its own and a fresh
+# browser context, so sharing them across modules lets no test see another's state.
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -174,9 +177,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
-    """Debian's Chromium through Playwright, shared by the tests of one module."""
+    """Debian's Chromium through Playwright, shared by every browser test."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (make system-packages)")
     from playwright.sync_api import sync_playwright
@@ -185,6 +188,17 @@ def chromium() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def context(chromium: Any) -> Iterator[Any]:
+    """A fresh reader: new storage, a desktop window, and every page error collected."""
+    made = chromium.new_context(viewport={"width": 1000, "height": 800})
+    errors: list[Any] = []
+    made.on("page", lambda page: page.on("pageerror", lambda error: errors.append(error)))
+    yield made
+    made.close()
+    assert errors == [], errors
 
 
 class HostSite:
@@ -208,7 +222,7 @@ class HostSite:
         return f"{self.url}/{name}.html"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def host_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostSite]:
     from functools import partial
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -231,7 +245,7 @@ def host_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostSite]:
         server.server_close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def widget_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The service with --demo, a `default` site, a `blog` site with JSON-LD, threshold 3
     and its own English thank-you text, and a `quiet` site that hides the average until the

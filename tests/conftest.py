@@ -161,10 +161,11 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         server.stop()
 
 
-# --- browser tests: one Chromium, one widget server, one host site for the whole run ----------
-# The widget's browser tests are split by subject into several modules; starting a browser and
-# a server per module cost about 9 s of CPU. Every test uses post ids of its own and a fresh
-# browser context, so sharing them across modules lets no test see another's state.
+# --- browser tests: one Chromium per module; one widget server, one host site for the run -----
+# The widget's browser tests are split by subject into several modules. Every test uses post
+# ids of its own and a fresh browser context, so sharing the servers across modules lets no test
+# see another's state. Chromium stays per module: while sync Playwright is open, asyncio.run()
+# fails in every later test (about 2 s of CPU per launch).
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -177,9 +178,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """Debian's Chromium through Playwright, shared by every browser test."""
+    """Debian's Chromium through Playwright, shared by the tests of one module."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (make system-packages)")
     from playwright.sync_api import sync_playwright

@@ -2,10 +2,10 @@
 
 The widget as readers meet it: Debian's Chromium, a real server, the host page elsewhere. The
 host pages are plain HTML files served by a second HTTP server on another port (another
-origin), exactly as a blog would embed the snippet. One browser, one widget server and one host
-site serve all these modules (conftest.py); every test uses its own post ids and a fresh browser
-context (empty storage, the `context` fixture), so the tests do not see each other. Screenshots
-go to test-artifacts/.
+origin), exactly as a blog would embed the snippet. One widget server and one host site serve
+all these modules, and one browser each module (conftest.py); every test uses its own post ids
+and a fresh browser context (empty storage, the `context` fixture), so the tests do not see
+each other. Screenshots go to test-artifacts/.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests import pg_support
+from tests.dashboard_support import World, login, running, seed_world
 from widget.app import create_app
 from widget.settings import Settings
 
@@ -97,6 +98,28 @@ def settings(database: str) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+# --- dashboard tests: two sites, their authors, and a logged-in author or admin -------------
+
+
+@pytest.fixture
+def world(settings: Settings) -> World:
+    return seed_world(settings)
+
+
+@pytest.fixture
+def alice(world: World) -> Iterator[tuple[TestClient, str]]:
+    """The author of the alpha site, logged in: the client and a CSRF token."""
+    with running(world.settings) as client:
+        yield client, login(client, "alice")
+
+
+@pytest.fixture
+def root(world: World) -> Iterator[tuple[TestClient, str]]:
+    """The admin, logged in: the client and a CSRF token."""
+    with running(world.settings) as client:
+        yield client, login(client, "root")
 
 
 def free_port() -> int:
@@ -184,7 +207,11 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         server.stop()
 
 
-# --- embed browser tests: one Chromium, one widget server, one host site per module ----------
+# --- browser tests: one Chromium per module; one widget server, one host site for the run -----
+# The widget's browser tests are split by subject into several modules. Every test uses post
+# ids of its own and a fresh browser context, so sharing the servers across modules lets no test
+# see another's state. Chromium stays per module: while sync Playwright is open, asyncio.run()
+# fails in every later test (about 2 s of CPU per launch).
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -210,6 +237,17 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
+@pytest.fixture
+def context(chromium: Any) -> Iterator[Any]:
+    """A fresh reader: new storage, a desktop window, and every page error collected."""
+    made = chromium.new_context(viewport={"width": 1000, "height": 800})
+    errors: list[Any] = []
+    made.on("page", lambda page: page.on("pageerror", lambda error: errors.append(error)))
+    yield made
+    made.close()
+    assert errors == [], errors
+
+
 class HostSite:
     """Someone's blog: plain HTML files served from another port, so another origin."""
 
@@ -231,7 +269,7 @@ class HostSite:
         return f"{self.url}/{name}.html"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def host_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostSite]:
     from functools import partial
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -254,7 +292,7 @@ def host_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostSite]:
         server.server_close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def widget_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The service with --demo, a `default` site, a `blog` site with JSON-LD, threshold 3
     and its own English thank-you text, and a `quiet` site that hides the average until the

@@ -7,6 +7,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -92,6 +93,34 @@ class Seeder:
         )
 
 
+@dataclass
+class World:
+    settings: Settings
+    alpha_feedback: int
+    beta_feedback: int
+
+
+def seed_world(settings: Settings) -> World:
+    """Two sites, an admin and one author per site, votes and feedback on both sites."""
+    seed = Seeder(settings)
+    seed.site("alpha", "Alpha Blog")
+    seed.site("beta", "Beta Docs")
+    seed.author("root", admin=True)
+    seed.author("alice", sites=("alpha",))
+    seed.author("bob", sites=("beta",))
+    seed.votes(
+        "alpha", "good-post", [5, 5, 5, 4, 5, 5, 4, 5], "A good post", "https://a.example/good"
+    )
+    seed.votes("alpha", "lucky-post", [5], "Lucky post", "https://a.example/lucky")
+    seed.votes("alpha", "weak-post", [1, 2, 2, 1, 3], "Weak post", "https://a.example/weak", 3)
+    seed.votes("beta", "secret-post", [4, 4], "Beta secret post")
+    alpha = seed.feedback("alpha", "weak-post", "The second step is missing a command.")
+    seed.feedback("alpha", "weak-post", "Typo in the title", 2, "other", "done")
+    beta = seed.feedback("beta", "secret-post", "Beta-only confidential remark")
+    seed.close()
+    return World(settings, alpha, beta)
+
+
 def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', html)
     assert found, "the page has no CSRF field"
@@ -127,4 +156,14 @@ def feedback_status(settings: Settings, feedback_id: int) -> tuple[str, str]:
     return str(row[0]), str(row[1])
 
 
-__all__ = ["PASSWORD", "Seeder", "csrf_of", "feedback_status", "hash_password", "login", "running"]
+__all__ = [
+    "PASSWORD",
+    "Seeder",
+    "World",
+    "csrf_of",
+    "feedback_status",
+    "hash_password",
+    "login",
+    "running",
+    "seed_world",
+]

@@ -1,6 +1,6 @@
 """What the embed needs from the server, through the app: code files, the no-JS frame, the
 fragment, the demo pages and the texts in the summary response. Browser tests are in
-test_embed_browser.py."""
+test_embed_browser_*.py."""
 
 from __future__ import annotations
 

@@ -27,7 +27,6 @@ from widget.templating import static_dir, static_hash
 # The stable URLs sit in readers' pages and cannot carry a version: cache them for an hour,
 # then revalidate by ETag (a 304 costs a few bytes); serve a stale copy meanwhile.
 STABLE_CACHE = "public, max-age=3600, stale-while-revalidate=86400"
-CODE_FILES = ("embed.js", "embed-form.js")
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,6 @@ class MalformedJSON(WidgetError):
     code = "malformed_json"
 
 
-class BadRequest(WidgetError):
-    status = 400
-    code = "bad_request"
-
-
 class MalformedBody(WidgetError):
     """The body did not arrive whole: a broken chunked encoding, or the connection closed."""
 
@@ -41,11 +36,6 @@ class MalformedBody(WidgetError):
 
     def __init__(self, message: str = MESSAGE) -> None:
         super().__init__(message)
-
-
-class Unauthorized(WidgetError):
-    status = 401
-    code = "unauthorized"
 
 
 class Forbidden(WidgetError):

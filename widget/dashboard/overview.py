@@ -28,7 +28,6 @@ from widget.models import Site
 from widget.numbers import MAX_COUNT, parse_int
 
 RANGES = {"7": 7, "30": 30, "90": 90, "all": None}
-SORT_KEYS = ("score", "average", "votes", "recent", "title")
 
 
 def today() -> date:
@@ -114,7 +113,7 @@ async def site_overview(ctx: Ctx) -> Response:
         ranges=ranges,
         sort=sort,
         descending=descending,
-        sorts={key: ctx.t("sort_" + key) for key in SORT_KEYS},
+        sorts={key: ctx.t("sort_" + key) for key in store.SORTS},
         query=query,
         min_votes=min_votes,
         active=active,

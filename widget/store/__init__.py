@@ -79,14 +79,9 @@ from widget.store.sites import (
     secret_key,
     site_exists,
 )
+from widget.store.tally import day_of
 from widget.store.vote_batch import VoteWrite, record_votes
-from widget.store.votes import (
-    day_of,
-    read_summaries,
-    record_vote,
-    voter_rating,
-    withdraw_vote,
-)
+from widget.store.votes import read_summaries, record_vote, withdraw_vote
 
 __all__ = [
     "FEEDBACK_FIELDS",
@@ -162,7 +157,6 @@ __all__ = [
     "triage_feedback",
     "unread_count",
     "update_site",
-    "voter_rating",
     "withdraw_vote",
 ]
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from widget.errors import InvalidField
 from widget.store.privacy import BASELINE_TOTALS
-from widget.store.votes import POST_COLUMNS, day_of
+from widget.store.tally import day_of
+from widget.store.votes import POST_COLUMNS
 
 
 def recompute(conn: sqlite3.Connection) -> list[dict[str, Any]]:

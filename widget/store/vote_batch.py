@@ -2,12 +2,13 @@
 
 record_vote (votes.py) runs five or six statements per vote, and with batches of 30-130 votes
 the cost of issuing a statement weighed more than SQLite's own work. record_votes leaves the
-database exactly as the same votes cast one by one would, with three reads (the readers'
-current votes, today's cap counts, and the posts' aggregates afterwards) and one executemany
-per table. It runs inside the writer's transaction: nothing can change between its reads and
-its writes. A refused vote (over the daily cap) is returned as its error and leaves no trace.
-Anything unexpected raises, and the writer then runs every vote of the batch again one by one
-through record_vote (db.py), which gives each its own answer.
+database exactly as the same votes cast one by one would (both take what a vote does to the
+counts from tally.py; here the moves are folded per post and day), with three reads (the
+readers' current votes, today's cap counts, and the posts' aggregates afterwards) and one
+executemany per table. It runs inside the writer's transaction: nothing can change between
+its reads and its writes. A refused vote (over the daily cap) is returned as its error and
+leaves no trace. Anything unexpected raises, and the writer then runs every vote of the batch
+again one by one through record_vote (db.py), which gives each its own answer.
 """
 
 from __future__ import annotations
@@ -20,17 +21,10 @@ from typing import Any
 from widget.errors import RateLimited
 from widget.models import Summary, VoteInput, VoteResult
 from widget.store.privacy import CAP_MESSAGE, CapCheck
-from widget.store.votes import (
-    MOVE_DAILY,
-    MOVE_POST,
-    POST_COLUMNS,
-    _summary,
-    day_of,
-    record_vote,
-)
+from widget.store.tally import PostKey, Tally, move
+from widget.store.votes import MOVE_DAILY, MOVE_POST, POST_COLUMNS, _summary, record_vote
 
 VoteKey = tuple[str, str, str]  # site, post, voter key
-PostKey = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +55,12 @@ class _Row:
 
 
 @dataclass(slots=True)
-class _PostChange:
-    counts: list[int]  # votes, total, r1..r5
-    title: str | None = None
-    url: str | None = None
-    last_vote_at: float = 0.0
+class _PostLabel:
+    """What a batch writes to a post's row besides the counts (those are in the Tally)."""
+
+    title: str | None
+    url: str | None
+    last_vote_at: float
 
 
 def _values(width: int, count: int) -> str:
@@ -130,8 +125,8 @@ def record_votes(conn: sqlite3.Connection, writes: Sequence[VoteWrite]) -> list[
     cap_keys = [key for w in writes if (key := _cap_key(w)) is not None]
     caps = _cap_counts(conn, cap_keys) if cap_keys else {}
     caps_changed: set[tuple[str, str, str, str]] = set()
-    posts: dict[PostKey, _PostChange] = {}
-    daily: dict[tuple[str, str, str], list[int]] = {}
+    tally = Tally()
+    labels: dict[PostKey, _PostLabel] = {}
     outcomes: list[Any] = []  # a PostKey and the rating, or the refusal
     for write in writes:
         vote = write.vote
@@ -149,27 +144,17 @@ def record_votes(conn: sqlite3.Connection, writes: Sequence[VoteWrite]) -> list[
         if old != new:  # record_vote leaves the row alone (updated_at too) when nothing changes
             row.rating, row.updated_at, row.changed = new, write.now, True
         post_key = (vote.site, vote.post)
-        change = posts.get(post_key)
-        if change is None:
-            change = posts[post_key] = _PostChange([0] * 7)
-        d_votes = 1 if old is None else 0
-        d_total = new - (old or 0)
-        counts = change.counts
-        counts[0] += d_votes
-        counts[1] += d_total
-        if old is not None:
-            counts[1 + old] -= 1
-        counts[1 + new] += 1
-        change.title = vote.title or change.title
-        change.url = vote.url or change.url
-        change.last_vote_at = write.now
-        if d_votes or d_total:
-            day = daily.setdefault((vote.site, vote.post, day_of(write.now)), [0, 0])
-            day[0] += d_votes
-            day[1] += d_total
+        tally.add(post_key, write.now, move(old, new))
+        label = labels.get(post_key)
+        if label is None:
+            labels[post_key] = _PostLabel(vote.title, vote.url, write.now)
+        else:
+            label.title = vote.title or label.title
+            label.url = vote.url or label.url
+            label.last_vote_at = write.now
         outcomes.append((post_key, new))
-    _write(conn, rows, posts, daily, {key: caps[key] for key in caps_changed})
-    summaries = _summaries(conn, list(posts))
+    _write(conn, rows, tally, labels, {key: caps[key] for key in caps_changed})
+    summaries = _summaries(conn, list(labels))
     return [
         outcome
         if isinstance(outcome, RateLimited)
@@ -181,19 +166,22 @@ def record_votes(conn: sqlite3.Connection, writes: Sequence[VoteWrite]) -> list[
 def _write(
     conn: sqlite3.Connection,
     rows: dict[VoteKey, _Row],
-    posts: dict[PostKey, _PostChange],
-    daily: dict[tuple[str, str, str], list[int]],
+    tally: Tally,
+    labels: dict[PostKey, _PostLabel],
     caps: dict[tuple[str, str, str, str], int],
 ) -> None:
     # Aggregates first: a new vote's row refers to its post's row.
     conn.executemany(
         MOVE_POST,
-        [(*key, c.title, c.url, *c.counts, c.last_vote_at) for key, c in posts.items()],
+        [
+            (*key, label.title, label.url, *tally.posts[key], label.last_vote_at)
+            for key, label in labels.items()
+        ],
     )
     conn.executemany(
         MOVE_DAILY,
         # Every day a vote moved, even if the moves cancel out: record_vote writes that row too.
-        [(*key, votes, total) for key, (votes, total) in daily.items()],
+        [(*post, day, votes, total) for (post, day), (votes, total) in tally.days.items()],
     )
     conn.executemany(
         "INSERT INTO votes (site, post, voter_key, rating, created_at, updated_at)"

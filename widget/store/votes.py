@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 import aiosqlite
@@ -13,10 +11,11 @@ import aiosqlite
 from widget.errors import NotFound
 from widget.models import Summary, VoteInput, VoteResult
 from widget.store.sites import site_exists
+from widget.store.tally import day_of, move
 
 POST_COLUMNS = "votes, total, r1, r2, r3, r4, r5"
-# A post's aggregates and its day's row moved by deltas (a vote cast, changed or withdrawn);
-# record_vote runs them per vote, record_votes (vote_batch.py) once per post in a batch.
+# A post's aggregates and its day's row moved by a tally.Move (a vote cast, changed or
+# withdrawn); record_vote runs them per vote, record_votes (vote_batch.py) once per post and day.
 MOVE_POST = (
     "INSERT INTO posts (site, post, title, url, votes, total, r1, r2, r3, r4, r5, last_vote_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -31,16 +30,6 @@ MOVE_DAILY = (
     " ON CONFLICT (site, post, day) DO UPDATE SET"
     " votes = votes + excluded.votes, total = total + excluded.total"
 )
-
-
-def day_of(timestamp: float) -> str:
-    return _day_label(int(timestamp // 86400))
-
-
-@lru_cache(maxsize=8)
-def _day_label(day: int) -> str:
-    # Once per day, not once per vote: strftime was a tenth of a batch's Python time.
-    return datetime.fromtimestamp(day * 86400, UTC).strftime("%Y-%m-%d")
 
 
 def _summary(site: str, post: str, row: Any) -> Summary:
@@ -63,19 +52,12 @@ def _apply_to_aggregates(
     url: str | None = None,
 ) -> Summary:
     """Move one reader's vote from `old` to `new` (either may be None) in posts and daily."""
-    d_votes = (new is not None) - (old is not None)
-    d_total = (new or 0) - (old or 0)
-    buckets = [0, 0, 0, 0, 0]
-    if old is not None:
-        buckets[old - 1] -= 1
-    if new is not None:
-        buckets[new - 1] += 1
+    change = move(old, new)
     row = conn.execute(
-        f"{MOVE_POST} RETURNING {POST_COLUMNS}",
-        (site, post, title, url, d_votes, d_total, *buckets, now),
+        f"{MOVE_POST} RETURNING {POST_COLUMNS}", (site, post, title, url, *change.post, now)
     ).fetchone()
-    if d_votes or d_total:
-        conn.execute(MOVE_DAILY, (site, post, day_of(now), d_votes, d_total))
+    if change.day is not None:
+        conn.execute(MOVE_DAILY, (site, post, day_of(now), *change.day))
     return _summary(site, post, row)
 
 
@@ -134,14 +116,6 @@ def withdraw_vote(
         ).fetchone()
         return VoteResult(_summary(site, post, row), None)
     return VoteResult(_apply_to_aggregates(conn, site, post, found[0], None, now), None)
-
-
-def voter_rating(conn: sqlite3.Connection, site: str, post: str, voter_key: str) -> int | None:
-    row = conn.execute(
-        "SELECT rating FROM votes WHERE site = ? AND post = ? AND voter_key = ?",
-        (site, post, voter_key),
-    ).fetchone()
-    return None if row is None else int(row[0])
 
 
 async def read_summaries(

@@ -1,6 +1,6 @@
-"""Review: votes run as one batch (store.record_votes) against the same votes one by one
-(store.record_vote with the daily cap), and the writer's grouping and fallback. The fast path
-over HTTP is in test_votes_fastpath.py."""
+"""Votes run as one batch (store.record_votes) against the same votes one by one
+(store.record_vote with the daily cap), and the writer's grouping and fallback. The arithmetic
+both share is in test_vote_tally.py; the fast path over HTTP is in test_votes_fastpath.py."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from widget.errors import NotFound, RateLimited
 from widget.models import FeedbackInput, VoteInput, VoteResult
 from widget.store import vote_batch
 from widget.store.privacy import CAP_MESSAGE
-from widget.store.votes import day_of
+from widget.store.tally import day_of
 
 BASE = 1_790_000_000.0  # a moment well inside some UTC day
 DAY = 86_400.0

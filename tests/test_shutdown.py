@@ -1,4 +1,4 @@
-"""Review: stopping the service loses no acknowledged vote and never leaves a request hanging."""
+"""Stopping the service loses no acknowledged vote and never leaves a request hanging."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Review: under concurrent votes, withdrawals, forgets and reads, every number agrees.
+"""Under concurrent votes, withdrawals, forgets and reads, every number agrees.
 
 The summary cache, the posts rows and the daily rows must all say what the votes table says,
 whatever order the writer's commits and the read connection's queries interleave in.

@@ -1,4 +1,5 @@
-"""Review findings: inputs that used to get a 500 or slip past validation."""
+"""Input that once got a 500 or slipped past validation, now refused with a clear error: vote
+and feedback fields over the API, and settings that cannot work."""
 
 from __future__ import annotations
 

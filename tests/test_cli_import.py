@@ -1,4 +1,5 @@
-"""Review findings: `import` into a database that already has votes and feedback of its own."""
+"""The `import` command: into a database that already has votes and feedback of its own, bad
+records refused with their line, other tools' exports cleaned as the API cleans its input."""
 
 from __future__ import annotations
 

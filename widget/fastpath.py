@@ -11,6 +11,9 @@ logged 500 in the error envelope if our code fails.
 - GET /api/v1/summary ends here when its encoded answer is cached (cache.RenderedSummaries);
   a miss, a conditional request or a refused address goes down the normal path, which gives the
   full answer, the 304 or the error envelope.
+- Once the server is stopping (WidgetApp.begin_shutdown, from serve.py), every new request gets
+  a 503 with Retry-After and Connection: close until the listener closes, so a client can tell
+  "try again shortly" from a failure; requests already inside finish normally.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from widget.api_http import JSON_TYPE, address_of, dumps, encoded_cors
 from widget.api_votes import VotesEndpoint
-from widget.errors import WidgetError
+from widget.errors import Unavailable, WidgetError
 from widget.metrics import Recorder
 from widget.state import Services
 
@@ -32,6 +35,8 @@ log = logging.getLogger("widget")
 SUMMARY_PATH = "/api/v1/summary"
 VOTES_PATH = "/api/v1/votes"
 CLIENT_GONE = 499  # in metrics and the access log only: nobody is left to answer
+RETRY_AFTER_SECONDS = 2  # a restart takes about one; the next instance should be there by then
+STOPPING = Unavailable("the service is restarting; try again in a few seconds")
 
 
 class FastPaths:
@@ -42,6 +47,9 @@ class FastPaths:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            if scope["app"].shutting_down:
+                await self._stopping(scope, send)
+                return
             path, method = scope["path"], scope["method"]
             svc: Services | None = getattr(scope["app"].state, "services", None)
             hot_read = path == SUMMARY_PATH and method == "GET"
@@ -88,6 +96,16 @@ class FastPaths:
         await self._send(scope, send, 200, headers, rendered.body, started)
         return True
 
+    async def _stopping(self, scope: Scope, send: Send) -> None:
+        body = dumps(STOPPING.envelope())
+        headers = [
+            JSON_TYPE,
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
+            (b"connection", b"close"),  # the keep-alive connection ends with this answer
+        ]
+        await self._send(scope, send, STOPPING.status, headers, body, time.perf_counter())
+
     async def _send(
         self,
         scope: Scope,
@@ -107,6 +125,11 @@ class WidgetApp(Starlette):
     """Starlette with FastPaths outside its middleware stack (see the module docstring)."""
 
     recorder: Recorder
+    shutting_down = False
+
+    def begin_shutdown(self) -> None:
+        """From now on every new request is answered 503 (see the module docstring)."""
+        self.shutting_down = True
 
     def build_middleware_stack(self) -> ASGIApp:
         return FastPaths(super().build_middleware_stack(), self.recorder)

@@ -22,7 +22,7 @@ from widget.errors import MethodNotAllowed, NotFound, OriginNotAllowed, WidgetEr
 from widget.fastpath import WidgetApp
 from widget.guard import parse_networks
 from widget.guard.service import Guard
-from widget.metrics import Metrics, MetricsMiddleware, Recorder
+from widget.metrics import Metrics, MetricsMiddleware, Recorder, metrics_refusal
 from widget.settings import Settings
 from widget.state import Services, services
 from widget.templating import make_environment
@@ -84,7 +84,11 @@ async def readyz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    body = services(request).metrics.render()
+    svc = services(request)
+    refusal = metrics_refusal(svc.settings.metrics_token, request.scope)
+    if refusal is not None:
+        raise refusal
+    body = svc.metrics.render()
     return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
 
 

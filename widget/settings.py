@@ -43,6 +43,12 @@ class Settings:
     )
     log_format: str = _setting("text", "WIDGET_LOG_FORMAT", "Log format: `text` or `json`.")
     access_log: bool = _setting(True, "WIDGET_ACCESS_LOG", "Log one line per request.")
+    metrics_token: str = _setting(
+        "",
+        "WIDGET_METRICS_TOKEN",
+        "Bearer token /metrics asks for; when empty, /metrics answers only direct requests from"
+        " loopback.",
+    )
     server: str = _setting(
         "granian", "WIDGET_SERVER", "ASGI server: `granian` (faster, see bench/) or `uvicorn`."
     )

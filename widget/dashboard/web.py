@@ -8,7 +8,6 @@ not logged in to the login form, and turns typed errors into HTML error pages.
 from __future__ import annotations
 
 import functools
-import ipaddress
 import logging
 import math
 from collections.abc import Awaitable, Callable
@@ -40,7 +39,6 @@ from widget.dashboard.messages import (
     texts_for,
 )
 from widget.errors import BodyTooLarge, Forbidden, NotFound, WidgetError
-from widget.guard.addresses import client_address
 from widget.models import Site
 from widget.state import Services, services
 
@@ -167,18 +165,13 @@ def throttle(svc: Services) -> LoginThrottle:
 
 
 def client_ip(request: Request) -> str:
-    svc = services(request)
-    peer = request.client.host if request.client else None
-    return client_address(peer, request.headers.get("x-forwarded-for"), svc.trusted_proxies)
+    """The guard's answer to who is asking, so the login throttle keys a client as the API
+    does (same trusted proxies, same WIDGET_PROXY_HEADER)."""
+    return services(request).guard.address(request.scope)
 
 
 def _from_trusted_proxy(request: Request) -> bool:
-    peer = request.client.host if request.client else ""
-    try:
-        address = ipaddress.ip_address(peer)
-    except ValueError:
-        return False
-    return any(address in net for net in services(request).trusted_proxies)
+    return services(request).guard.from_trusted_proxy(request.scope)
 
 
 def is_https(request: Request) -> bool:

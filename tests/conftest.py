@@ -122,6 +122,13 @@ def root(world: World) -> Iterator[tuple[TestClient, str]]:
         yield client, login(client, "root")
 
 
+def metrics_text(client: TestClient) -> str:
+    """What /metrics serves, read from the app: the test client's peer ("testclient") is not a
+    loopback address, so /metrics itself refuses it (tests/test_metrics_access.py)."""
+    registry = client.app.state.metrics  # type: ignore[attr-defined]
+    return str(registry.render().decode())
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

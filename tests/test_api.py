@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import voter
+from tests.conftest import metrics_text, voter
 
 VOTES = "/api/v1/votes"
 pytestmark = pytest.mark.backends  # every test here runs on SQLite and on PostgreSQL
@@ -252,7 +252,7 @@ def test_health_ready_metrics(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json() == {"status": "ready"}
     vote(client, "m", 3, voter())
-    text = client.get("/metrics").text
+    text = metrics_text(client)
     assert 'widget_votes_total{action="cast"} 1.0' in text
     assert "widget_writer_batch_size_count" in text
     assert 'widget_requests_total{method="POST",path="/api/v1/votes",status="200"}' in text

@@ -8,7 +8,7 @@ from hypothesis import settings as examples
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from tests.conftest import voter
+from tests.conftest import metrics_text, voter
 from widget.app import create_app
 from widget.settings import Settings
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.backends  # every test here runs on SQLite and on Postg
 
 
 def reads(client: TestClient) -> int:
-    metrics = client.get("/metrics").text
+    metrics = metrics_text(client)
     line = next(
         row
         for row in metrics.splitlines()

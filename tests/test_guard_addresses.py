@@ -43,7 +43,7 @@ TRUSTED = parse_networks(["10.0.0.0/8", "2001:db8:ffff::/48"])
         ("10.0.0.2", None, 'for=192.0.2.43, for="_hidden"', "10.0.0.2"),
         ("10.0.0.2", None, "for=unknown", "10.0.0.2"),
         ("10.0.0.2", None, "proto=https", "10.0.0.2"),
-        # X-Forwarded-For wins when a proxy sends both.
+        # Only the configured header is read (here X-Forwarded-For, the default).
         ("10.0.0.2", "198.51.100.1", "for=192.0.2.60", "198.51.100.1"),
         # A dual-stack socket reports an IPv4 proxy as IPv4-mapped IPv6: still trusted.
         ("::ffff:10.0.0.2", "198.51.100.1", None, "198.51.100.1"),
@@ -60,7 +60,8 @@ TRUSTED = parse_networks(["10.0.0.0/8", "2001:db8:ffff::/48"])
 def test_client_address(
     peer: str | None, xff: str | None, forwarded: str | None, expected: str
 ) -> None:
-    assert client_address(peer, xff, TRUSTED, forwarded) == expected
+    header, chain = ("x-forwarded-for", xff) if xff is not None else ("forwarded", forwarded)
+    assert client_address(peer, chain, TRUSTED, header) == expected
 
 
 def test_nothing_is_believed_when_no_proxy_is_trusted() -> None:
@@ -146,7 +147,7 @@ def test_a_trusted_proxy_separates_its_clients(tmp_path: Path) -> None:
         refused = client.post(
             "/api/v1/votes",
             json={"post": "shared", "rating": 4, "voter": voter()},
-            headers={"Forwarded": "for=198.51.100.0"},  # RFC 7239 names the same reader
+            headers=via_proxy("198.51.100.0"),  # the first reader again
         )
         assert refused.status_code == 429
 

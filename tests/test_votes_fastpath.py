@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import NO_LIMITS, voter
+from tests.conftest import NO_LIMITS, metrics_text, voter
 from widget import store
 from widget.app import create_app
 from widget.db import open_database
@@ -32,7 +32,7 @@ BLOG = "https://blog.example"
 
 
 def _counter(client: TestClient, series: str) -> float:
-    text = client.get("/metrics").text
+    text = metrics_text(client)
     found = re.search(rf"^{re.escape(series)} (\S+)$", text, re.MULTILINE)
     return float(found.group(1)) if found else 0.0
 

@@ -8,6 +8,7 @@ shutdown. A crash can lose at most the last FLUSH_SECONDS of access lines, never
 
 The lines keep the format of the service's other log lines (text or JSON, WIDGET_LOG_FORMAT),
 and with WIDGET_ANONYMIZE_LOGS the address is cut to its network as in logs.MaskAddresses.
+Every field is escaped with logs.printable: no request can start a line or fake a field.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from widget.guard.addresses import mask_address
+from widget.logs import printable
 
 FLUSH_SECONDS = 0.5
 FLUSH_LINES = 512
@@ -53,8 +55,11 @@ class AccessLog:
                 "%Y-%m-%dT%H:%M:%S" if self._json else "%Y-%m-%d %H:%M:%S", time.gmtime(now)
             )
         millis = int(now * 1000) % 1000
-        address = self._mask(client) if self._anonymize else client
-        message = f'{address} - "{request_line}" {status} {seconds * 1000:.2f}ms'
+        address = self._mask(client) if self._anonymize else printable(client)
+        # The request line holds the percent-decoded path: escaped, in both formats, so the
+        # message reads the same in either and no client writes a line of its own.
+        line_text = printable(request_line, quote=True)
+        message = f'{address} - "{line_text}" {status} {seconds * 1000:.2f}ms'
         if self._json:
             line = json.dumps(
                 {

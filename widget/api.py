@@ -16,9 +16,7 @@ from widget.api_http import (
     FORGET_BODY_BYTES,
     PREFLIGHT_MAX_AGE,
     EncodedResponse,
-    address_of,
     body_limit,
-    client_of,
     cors_headers,
     dumps,
     encoded_cors,
@@ -34,7 +32,7 @@ from widget.models import parse_feedback, parse_posts, site_slug, voter_token
 from widget.openapi import openapi_document
 from widget.state import Services, services
 
-__all__ = ["address_of", "client_of", "error_cors_headers", "json_response", "routes"]
+__all__ = ["error_cors_headers", "json_response", "routes"]
 
 
 async def preflight(request: Request) -> Response:
@@ -60,7 +58,7 @@ async def preflight(request: Request) -> Response:
 async def summary(request: Request) -> Response:
     svc = services(request)
     if svc.guard.limits_reads:
-        await svc.guard.admit("summary", client_of(svc, request))
+        await svc.guard.admit("summary", svc.guard.address(request.scope))
     query: bytes = request.scope["query_string"]
     # The same query as before, none of its posts voted on since: the bytes already sent.
     rendered = svc.rendered.get(query, svc.cache, svc.sites) or await _render_summary(svc, request)

@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope
+from starlette.types import Receive
 
 from widget.errors import (
     BodyTooLarge,
@@ -169,29 +169,3 @@ def allowed_writer(site: Site, origin: str | None) -> dict[str, str]:
 
 def check_origin(site: Site, request: Request) -> dict[str, str]:
     return allowed_writer(site, request.headers.get("origin"))
-
-
-# --- the reader's address -----------------------------------------------------------------------
-
-
-def client_of(svc: Services, request: Request) -> str:
-    """The reader's address (trusted proxies considered); it goes no further than the guard."""
-    return address_of(svc, request.scope)
-
-
-def address_of(svc: Services, scope: Scope) -> str:
-    """client_of for a raw ASGI scope."""
-    client = scope.get("client")
-    peer = client[0] if client else None
-    if not svc.guard.trusted:
-        return peer or "unknown"
-    # Every line of each header, joined in order (RFC 9110 5.3): a proxy that adds its own
-    # line instead of appending to the client's must not leave us reading only the client's.
-    forwarded_for: list[str] = []
-    forwarded: list[str] = []
-    for name, value in scope["headers"]:
-        if name == b"x-forwarded-for":
-            forwarded_for.append(value.decode("latin-1"))
-        elif name == b"forwarded":
-            forwarded.append(value.decode("latin-1"))
-    return svc.guard.address(peer, ", ".join(forwarded_for) or None, ", ".join(forwarded) or None)

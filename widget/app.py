@@ -21,7 +21,7 @@ from widget.cache import SummaryCache
 from widget.errors import OriginNotAllowed, WidgetError
 from widget.fastpath import WidgetApp
 from widget.guard.service import Guard
-from widget.metrics import Metrics, MetricsMiddleware, Recorder
+from widget.metrics import Metrics, MetricsMiddleware, Recorder, metrics_refusal
 from widget.settings import Settings
 from widget.state import Services, services
 from widget.subscribers import count_in_metrics, keep_caches_fresh
@@ -64,6 +64,10 @@ async def readyz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
+    svc = services(request)
+    refusal = metrics_refusal(svc.settings.metrics_token, request.scope)
+    if refusal is not None:
+        raise refusal
     body = request.app.state.metrics.render()
     return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
 

@@ -38,6 +38,11 @@ class MalformedBody(WidgetError):
         super().__init__(message)
 
 
+class Unauthorized(WidgetError):
+    status = 401
+    code = "unauthorized"
+
+
 class Forbidden(WidgetError):
     status = 403
     code = "forbidden"

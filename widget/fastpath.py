@@ -11,6 +11,9 @@ logged 500 in the error envelope if our code fails.
 - GET /api/v1/summary ends here when its encoded answer is cached (cache.RenderedSummaries);
   a miss, a conditional request or a refused address goes down the normal path, which gives the
   full answer, the 304 or the error envelope.
+- Once the server is stopping (WidgetApp.begin_shutdown, from serve.py), every new request gets
+  a 503 with Retry-After and Connection: close until the listener closes, so a client can tell
+  "try again shortly" from a failure; requests already inside finish normally.
 """
 
 from __future__ import annotations
@@ -23,9 +26,9 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from widget.answers import json_error, to_widget_error
-from widget.api_http import address_of, encoded_cors
+from widget.api_http import encoded_cors
 from widget.api_votes import VotesEndpoint
-from widget.errors import MalformedBody
+from widget.errors import MalformedBody, Unavailable
 from widget.metrics import Recorder
 from widget.state import Services
 
@@ -33,6 +36,8 @@ log = logging.getLogger("widget")
 SUMMARY_PATH = "/api/v1/summary"
 VOTES_PATH = "/api/v1/votes"
 CLIENT_GONE = 499  # in metrics and the access log only: the body did not reach us whole
+RETRY_AFTER_SECONDS = 2  # a restart takes about one; the next instance should be there by then
+STOPPING = Unavailable("the service is restarting; try again in a few seconds")
 
 
 class FastPaths:
@@ -43,6 +48,9 @@ class FastPaths:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            if scope["app"].shutting_down:
+                await self._stopping(scope, send)
+                return
             path, method = scope["path"], scope["method"]
             svc: Services | None = getattr(scope["app"].state, "services", None)
             hot_read = path == SUMMARY_PATH and method == "GET"
@@ -88,12 +96,20 @@ class FastPaths:
             return False  # the full path answers the refusal
         if svc.guard.limits_reads:
             try:
-                await svc.guard.admit("summary", address_of(svc, scope))
+                await svc.guard.admit("summary", svc.guard.address(scope))
             except Exception:  # a refusal, or a bug: the full path answers it
                 return False  # with the envelope (and a logged 500 for a bug)
         headers = [*rendered.headers, *encoded_cors(rendered.site, origin)]
         await self._send(scope, send, 200, headers, rendered.body, started)
         return True
+
+    async def _stopping(self, scope: Scope, send: Send) -> None:
+        status, body, headers = json_error(STOPPING)
+        headers += [
+            (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
+            (b"connection", b"close"),  # the keep-alive connection ends with this answer
+        ]
+        await self._send(scope, send, status, headers, body, time.perf_counter())
 
     async def _send(
         self,
@@ -116,6 +132,11 @@ class WidgetApp(Starlette):
     """Starlette with FastPaths outside its middleware stack (see the module docstring)."""
 
     recorder: Recorder
+    shutting_down = False
+
+    def begin_shutdown(self) -> None:
+        """From now on every new request is answered 503 (see the module docstring)."""
+        self.shutting_down = True
 
     def build_middleware_stack(self) -> ASGIApp:
         return FastPaths(super().build_middleware_stack(), self.recorder)

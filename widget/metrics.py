@@ -1,15 +1,24 @@
-"""Prometheus metrics, one registry per app so tests and several apps never collide."""
+"""Prometheus metrics, one registry per app so tests and several apps never collide.
+
+Every label takes its value from a small fixed set: a label value is a time series kept for the
+life of the process, so one made from request input (Granian passes any method token through)
+lets a client grow the process and /metrics without bound. And /metrics is for the operator
+only (see metrics_refusal): it tells, among other things, how much feedback was filed as spam.
+"""
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from widget.access_log import AccessLog
+from widget.errors import NotFound, Unauthorized, WidgetError
 
 KNOWN_PATHS = frozenset(
     {
@@ -29,6 +38,14 @@ KNOWN_PATHS = frozenset(
         "/demo",
     }
 )
+
+
+# RFC 9110's methods and PATCH; anything else is counted as "other".
+HTTP_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"}
+)
+# Headers a reverse proxy adds: with any of them a loopback peer is passing on someone else.
+FORWARDING_HEADERS = frozenset({b"x-forwarded-for", b"forwarded", b"x-real-ip"})
 
 
 class Metrics:
@@ -63,6 +80,15 @@ class Metrics:
 
     def render(self) -> bytes:
         return bytes(generate_latest(self.registry))
+
+
+def method_label(method: str) -> str:
+    return method if method in HTTP_METHODS else "other"
+
+
+def status_label(status: int) -> str:
+    """The status code itself: the app, not the client, picks it, and HTTP bounds it."""
+    return str(status) if 100 <= status <= 599 else "other"
 
 
 def path_label(path: str) -> str:
@@ -100,10 +126,12 @@ class Recorder:
         path: str = scope["path"]
         method: str = scope["method"]
         label = path_label(path)
-        counter = self._counters.get((label, method, status))
+        # Bounded before the lookup: this dict keeps one entry per key, like the registry.
+        known = method if method in HTTP_METHODS else "other"
+        counter = self._counters.get((label, known, status))
         if counter is None:
-            counter = self.metrics.requests.labels(label, method, str(status))
-            self._counters[(label, method, status)] = counter
+            counter = self.metrics.requests.labels(label, known, status_label(status))
+            self._counters[(label, known, status)] = counter
         counter.inc()
         timer = self._timers.get(label)
         if timer is None:
@@ -147,3 +175,51 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             self.recorder.observe(scope, status, time.perf_counter() - started)
+
+
+# --- who may read /metrics ------------------------------------------------------------------
+
+
+class BearerRequired(Unauthorized):
+    """A wrong or missing metrics token: 401 with the scheme to use (RFC 6750)."""
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="metrics"'}
+
+
+def metrics_refusal(token: str, scope: Mapping[str, Any]) -> WidgetError | None:
+    """Why this request may not read /metrics, or None when it may.
+
+    With WIDGET_METRICS_TOKEN set, only `Authorization: Bearer <token>` (compared in constant
+    time) opens it, from anywhere, and anything else gets a 401 naming the scheme: the route is
+    no secret (it is in the README), and a scraper with a stale token should say why it fails.
+    Without a token, only a direct request from loopback (an agent on the same machine) may read
+    it; whatever comes through a proxy or from elsewhere gets the plain 404 of an unknown page.
+    """
+    headers: list[tuple[bytes, bytes]] = scope["headers"]
+    if token:
+        given = b""
+        for name, value in headers:
+            if name == b"authorization":
+                given = value
+                break
+        scheme, _, credentials = given.partition(b" ")
+        expected = token.encode()
+        if scheme.lower() == b"bearer" and hmac.compare_digest(credentials.strip(), expected):
+            return None
+        return BearerRequired("/metrics needs the metrics token (Authorization: Bearer)")
+    client = scope.get("client")
+    direct = not any(name in FORWARDING_HEADERS for name, _ in headers)
+    if client and _is_loopback(client[0]) and direct:
+        return None
+    return NotFound("no such page or endpoint")
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False  # a test client's name, a Unix socket: not known to be this machine
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback

@@ -15,6 +15,8 @@ from typing import Any
 
 from widget.errors import ConfigError
 
+PROXY_HEADERS = ("x-forwarded-for", "forwarded")  # widget/guard/addresses.py reads them
+
 
 def _setting(default: Any, env: str, doc: str) -> Any:
     return field(default=default, metadata={"env": env, "doc": doc})
@@ -41,13 +43,26 @@ class Settings:
     trusted_proxies: tuple[str, ...] = _setting(
         (),
         "WIDGET_TRUSTED_PROXIES",
-        "Comma-separated CIDRs whose X-Forwarded-For or Forwarded is believed; empty trusts none.",
+        "Comma-separated CIDRs whose proxy header (WIDGET_PROXY_HEADER) is believed; empty trusts"
+        " none.",
+    )
+    proxy_header: str = _setting(
+        "x-forwarded-for",
+        "WIDGET_PROXY_HEADER",
+        "The one header trusted proxies write the client into: `x-forwarded-for` or `forwarded`"
+        " (RFC 7239); the other is ignored.",
     )
     sync: str = _setting(
         "full", "WIDGET_SYNC", "SQLite synchronous mode: `full` (durable) or `normal`."
     )
     log_format: str = _setting("text", "WIDGET_LOG_FORMAT", "Log format: `text` or `json`.")
     access_log: bool = _setting(True, "WIDGET_ACCESS_LOG", "Log one line per request.")
+    metrics_token: str = _setting(
+        "",
+        "WIDGET_METRICS_TOKEN",
+        "Bearer token /metrics asks for; when empty, /metrics answers only direct requests from"
+        " loopback.",
+    )
     server: str = _setting(
         "granian", "WIDGET_SERVER", "ASGI server: `granian` (faster, see bench/) or `uvicorn`."
     )
@@ -135,6 +150,8 @@ class Settings:
             raise ConfigError("WIDGET_SYNC must be `full` or `normal`")
         if self.log_format not in ("text", "json"):
             raise ConfigError("WIDGET_LOG_FORMAT must be `text` or `json`")
+        if self.proxy_header.lower() not in PROXY_HEADERS:  # header names know no case
+            raise ConfigError("WIDGET_PROXY_HEADER must be `x-forwarded-for` or `forwarded`")
         if self.server not in ("uvicorn", "granian"):
             raise ConfigError("WIDGET_SERVER must be `uvicorn` or `granian`")
         if not 0 < self.port < 65536:

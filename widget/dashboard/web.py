@@ -12,7 +12,6 @@ everywhere", an expired lifetime, a removed author).
 from __future__ import annotations
 
 import functools
-import ipaddress
 import logging
 import math
 import time
@@ -42,7 +41,6 @@ from widget.auth import (
 )
 from widget.dashboard.messages import CATALOGUES, LANG_COOKIE, Texts, texts_for
 from widget.errors import BodyTooLarge, Forbidden, NotFound, WidgetError
-from widget.guard.caller import caller_of
 from widget.models import Site
 from widget.numbers import declared_size, parse_int
 from widget.state import Services, services
@@ -172,17 +170,13 @@ def throttle(svc: Services) -> LoginThrottle:
 
 
 def client_ip(request: Request) -> str:
-    """The author's address as the API would key it (one Caller for every surface)."""
-    return caller_of(services(request).guard, request.scope).address
+    """The guard's answer to who is asking, so the login throttle keys a client as the API
+    does (same trusted proxies, same WIDGET_PROXY_HEADER)."""
+    return services(request).guard.address(request.scope)
 
 
 def _from_trusted_proxy(request: Request) -> bool:
-    peer = request.client.host if request.client else ""
-    try:
-        address = ipaddress.ip_address(peer)
-    except ValueError:
-        return False
-    return any(address in net for net in services(request).guard.trusted)
+    return services(request).guard.from_trusted_proxy(request.scope)
 
 
 def is_https(request: Request) -> bool:

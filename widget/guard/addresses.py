@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -20,6 +20,8 @@ _FORWARDED_FOR = re.compile(r'(?i)(?:^|;)\s*for\s*=\s*("(?:[^"\\]|\\.)*"|[^;,\s]
 # IPv6 readers get a whole /64 from their provider and may pick any address in it at will, so
 # the prefix is what identifies one of them; an IPv4 address is already one household or NAT.
 IPV6_PREFIX = 64
+X_FORWARDED_FOR = "x-forwarded-for"
+FORWARDED = "forwarded"
 
 
 def parse_networks(cidrs: Sequence[str]) -> tuple[IPNetwork, ...]:
@@ -28,26 +30,28 @@ def parse_networks(cidrs: Sequence[str]) -> tuple[IPNetwork, ...]:
 
 def client_address(
     peer: str | None,
-    forwarded_for: str | None,
+    chain: str | None,
     trusted: Sequence[IPNetwork] | TrustedProxies,
-    forwarded: str | None = None,
+    header: str = X_FORWARDED_FOR,
 ) -> str:
-    """The reader's address; proxy headers count only when the direct peer is trusted.
+    """The reader's address; the proxy header counts only when the direct peer is trusted.
 
-    `X-Forwarded-For` is preferred when both headers are present (it is what most proxies
-    write); `Forwarded` (RFC 7239) is read when it is the only one. Anything unparsable stops
-    the walk at the last address we could believe.
+    `chain` is the value of the one header the operator's proxy writes (`header`, from
+    WIDGET_PROXY_HEADER): `X-Forwarded-For`, or RFC 7239 `Forwarded`. The other header is never
+    read, because a proxy that writes one passes the other through as the client wrote it, and
+    preferring either would let a client pick its own address. Anything unparsable stops the
+    walk at the last address we could believe.
     """
     address = peer or "unknown"
-    if not trusted or not (forwarded_for or forwarded):
+    if not trusted or not chain:
         return address
     networks = trusted if isinstance(trusted, TrustedProxies) else TrustedProxies(trusted)
     if not _is_trusted(_parse(address), networks):
         return address
-    if forwarded_for:
-        hops = [part.strip() for part in forwarded_for.split(",")]
+    if header == FORWARDED:
+        hops = forwarded_hops(chain)
     else:
-        hops = forwarded_hops(forwarded or "")
+        hops = [part.strip() for part in chain.split(",")]
     for hop in reversed(hops):
         parsed = _parse_hop(hop)
         if parsed is None:
@@ -56,6 +60,29 @@ def client_address(
         if not _is_trusted(ip, networks):
             break
     return address
+
+
+def address_from_headers(
+    peer: str | None,
+    headers: Iterable[tuple[bytes, bytes]],
+    trusted: TrustedProxies,
+    header: str = X_FORWARDED_FOR,
+) -> str:
+    """client_address for raw ASGI headers: every line of `header`, joined in order.
+
+    RFC 9110 5.3: a proxy that adds its own line instead of appending to the client's must not
+    leave us reading only the client's.
+    """
+    if not trusted:
+        return peer or "unknown"
+    name = header.encode()
+    lines = [value.decode("latin-1") for key, value in headers if key == name]
+    return client_address(peer, ", ".join(lines) or None, trusted, header)
+
+
+def is_trusted_peer(peer: str | None, trusted: TrustedProxies) -> bool:
+    """Whether the direct peer is one of our proxies (so its other X-Forwarded-* count)."""
+    return bool(trusted) and peer is not None and _is_trusted(_parse(peer), trusted)
 
 
 def forwarded_hops(header: str) -> list[str]:

@@ -8,22 +8,19 @@ than the guard's checks (they turn it into a salted daily key).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from starlette.types import Scope
 
 
 class ResolvesAddresses(Protocol):
-    """The part of the Guard that turns a peer and its forwarding headers into an address."""
+    """The part of the Guard that says who is asking (widget/guard/service.py)."""
 
-    def address(self, peer: str | None, forwarded_for: str | None, forwarded: str | None) -> str:
-        """The client's address; the headers count only when the peer is a trusted proxy."""
-        ...
-
-    @property
-    def trusts_proxies(self) -> bool:
-        """Whether any proxy is trusted; without one, headers are not even looked at."""
+    def address(self, scope: Mapping[str, Any]) -> str:
+        """The client's address: the direct peer, or what the configured proxy header says
+        when that peer is a trusted proxy."""
         ...
 
 
@@ -35,27 +32,11 @@ class Caller:
 
 
 def caller_of(guard: ResolvesAddresses, scope: Scope) -> Caller:
-    """The Caller of an ASGI request, from one pass over its headers."""
-    client = scope.get("client")
-    peer = client[0] if client else None
+    """The Caller of an ASGI request."""
     user_agent = origin = None
-    # Every line of each forwarding header, joined in order (RFC 9110 5.3): a proxy that adds
-    # its own line instead of appending to the client's must not leave us reading only those.
-    forwarded_for: list[str] = []
-    forwarded: list[str] = []
-    trusting = guard.trusts_proxies
     for name, value in scope["headers"]:
         if name == b"user-agent":
             user_agent = value.decode("latin-1")
         elif name == b"origin":
             origin = value.decode("latin-1")
-        elif trusting and name == b"x-forwarded-for":
-            forwarded_for.append(value.decode("latin-1"))
-        elif trusting and name == b"forwarded":
-            forwarded.append(value.decode("latin-1"))
-    if trusting:
-        joined_for, joined = ", ".join(forwarded_for), ", ".join(forwarded)
-        address = guard.address(peer, joined_for or None, joined or None)
-    else:
-        address = peer or "unknown"
-    return Caller(address, user_agent, origin)
+    return Caller(guard.address(scope), user_agent, origin)

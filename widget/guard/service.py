@@ -12,11 +12,17 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from widget.errors import Forbidden, RateLimited
-from widget.guard.addresses import TrustedProxies, client_address, identity, parse_networks
+from widget.guard.addresses import (
+    TrustedProxies,
+    address_from_headers,
+    identity,
+    is_trusted_peer,
+    parse_networks,
+)
 from widget.guard.akismet import Akismet
 from widget.guard.keys import DAY, AddressHasher, day_label, day_number, salt_from_seed
 from widget.guard.limits import Limiter, TokenBuckets, retry_after
@@ -50,6 +56,7 @@ class Guard:
         self.clock = clock
         self.trusted = parse_networks(settings.trusted_proxies)
         self._proxies = TrustedProxies(self.trusted)
+        self.proxy_header = settings.proxy_header.lower()
         keys = settings.limiter_keys
         self.limits: dict[str, Limiter] = {
             "vote": TokenBuckets(settings.vote_per_minute, settings.vote_burst, keys),
@@ -105,12 +112,19 @@ class Guard:
 
     # --- who is asking -------------------------------------------------------------------
 
-    @property
-    def trusts_proxies(self) -> bool:
-        return bool(self.trusted)
+    def address(self, scope: Mapping[str, Any]) -> str:
+        """Who is asking, for every surface (API, frame, dashboard) alike: the direct peer, or
+        what the configured proxy header says when that peer is a trusted proxy."""
+        client = scope.get("client")
+        peer = client[0] if client else None
+        if not self.trusted:
+            return peer or "unknown"
+        return address_from_headers(peer, scope["headers"], self._proxies, self.proxy_header)
 
-    def address(self, peer: str | None, forwarded_for: str | None, forwarded: str | None) -> str:
-        return client_address(peer, forwarded_for, self._proxies, forwarded)
+    def from_trusted_proxy(self, scope: Mapping[str, Any]) -> bool:
+        """Whether the direct peer is a trusted proxy, whose X-Forwarded-Proto/-Host count."""
+        client = scope.get("client")
+        return is_trusted_peer(client[0] if client else None, self._proxies)
 
     async def admit(self, kind: str, address: str) -> bytes:
         """Spend one request of `kind` for the address; raise RateLimited when none is left.

@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from widget import logs
-from widget.serve import serve_app
+from widget.runtime import logs
+from widget.runtime.serve import serve_app
 from widget.settings import Settings
 
 

@@ -195,8 +195,8 @@ def dashboard(
 
 def embed_size() -> dict[str, int]:
     """What a reader downloads for the first view: /embed.js as served (minified, gzipped)."""
-    from widget.embed import code_file
-    from widget.templating import static_hash
+    from widget.http.embed.code import code_file
+    from widget.http.templating import static_hash
 
     served = code_file("embed.js", static_hash("embed.js"))
     return {

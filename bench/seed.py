@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from widget import store
-from widget.db import open_database
-from widget.migrations import MIGRATIONS
+from widget.store.sqlite.migrations import MIGRATIONS
+from widget.store.sqlite.writer import open_database
 
 SITE = "default"
 SMALL_POST = "small"  # 10 votes
@@ -95,7 +95,7 @@ def seed_million(path: Path, votes: int = 1_000_000) -> Path:
 
 def seed_dashboard(path: Path, posts: int, username: str, password: str) -> None:
     """`posts` posts with aggregates (no vote rows needed for the overview) and one author."""
-    from widget.auth import hash_password
+    from widget.guard.auth import hash_password
 
     conn = open_database(str(path))
     _fast(conn)

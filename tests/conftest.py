@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 
 from tests import pg_support
 from tests.dashboard_support import World, login, running, seed_world
-from widget.app import create_app
+from widget.runtime.app import create_app
 from widget.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -305,8 +305,8 @@ def widget_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
     and its own English thank-you text, and a `quiet` site that hides the average until the
     reader has voted."""
     from widget import store
-    from widget.db import open_database
     from widget.models import Site
+    from widget.store.sqlite.writer import open_database
 
     db = tmp_path_factory.mktemp("embed-server") / "embed.db"
     conn = open_database(str(db))

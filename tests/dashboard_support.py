@@ -13,11 +13,11 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from widget import store
-from widget.app import create_app
-from widget.auth import hash_password
-from widget.db import open_database
+from widget.guard.auth import hash_password
 from widget.models import FeedbackInput, Site, VoteInput
+from widget.runtime.app import create_app
 from widget.settings import Settings
+from widget.store.sqlite.writer import open_database
 
 PASSWORD = "correct horse battery"
 DAY = 86400.0

@@ -9,9 +9,9 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from widget.app import create_app
+from widget.actions.services import Services
+from widget.runtime.app import create_app
 from widget.settings import Settings
-from widget.state import Services
 
 PROXY = "10.0.0.2"  # the reverse proxy the tests trust
 

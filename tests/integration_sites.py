@@ -110,7 +110,7 @@ def widget_server_for(
 ) -> Iterator[LiveServer]:
     """The service for one module's site, with `sites` (models.Site) besides `default`."""
     from widget import store
-    from widget.db import open_database
+    from widget.store.sqlite.writer import open_database
 
     db = tmp_path_factory.mktemp(name) / "widget.db"
     conn = open_database(str(db))

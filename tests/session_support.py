@@ -8,7 +8,7 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from tests.dashboard_support import Seeder
-from widget.auth import SESSION_COOKIE
+from widget.guard.auth import SESSION_COOKIE
 from widget.settings import Settings
 
 FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from widget.access_log import FLUSH_SECONDS, AccessLog
-from widget.app import create_app
+from widget.http.access_log import FLUSH_SECONDS, AccessLog
+from widget.runtime.app import create_app
 from widget.settings import Settings
 
 

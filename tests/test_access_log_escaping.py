@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from widget.access_log import AccessLog
-from widget.app import create_app
-from widget.logs import TextFormatter, printable
+from widget.http.access_log import AccessLog
+from widget.runtime.app import create_app
+from widget.runtime.logs import TextFormatter, printable
 from widget.settings import Settings
 
 FAKE = '6.6.6.0 - "POST /api/v1/votes HTTP/1.1" 200 0.10ms'

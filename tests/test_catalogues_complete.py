@@ -212,7 +212,7 @@ msgstr "Polski"
 OFFERED = """
 import json
 from widget import i18n
-from widget.dashboard import messages
+from widget.http.dashboard import messages
 print(json.dumps({
     "from": i18n.__file__,
     "languages": i18n.LANGUAGES,

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from tests.conftest import voter
-from widget.app import create_app
-from widget.auth import verify_password
 from widget.cli import cli
+from widget.guard.auth import verify_password
+from widget.runtime.app import create_app
 from widget.settings import Settings
 
 

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from tests.conftest import NO_LIMITS, voter
-from widget.app import create_app
 from widget.cli import cli
+from widget.runtime.app import create_app
 from widget.settings import Settings
 
 

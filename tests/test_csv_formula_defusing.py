@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.dashboard_support import Seeder, login, running
-from widget.dashboard.exports import csv_cell
+from widget.http.dashboard.exports import csv_cell
 from widget.settings import Settings
 
 FORMULA = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")

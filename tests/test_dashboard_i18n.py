@@ -11,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.dashboard_support import Seeder, csrf_of, login, running
-from widget.dashboard.messages import CATALOGUES, Texts
+from widget.http.dashboard.messages import CATALOGUES, Texts
 from widget.settings import Settings
 
 ENGLISH = CATALOGUES["en"]

@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.dashboard_support import Seeder, csrf_of, feedback_status, login, running
-from widget.app import create_app
+from widget.runtime.app import create_app
 from widget.settings import Settings
 
 XSS_TITLE = '<script>alert("title")</script>'
@@ -296,7 +296,7 @@ def _setup_link(caplog: pytest.LogCaptureFixture) -> str:
 def test_first_start_prints_a_one_time_setup_link(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="widget.dashboard")
+    caplog.set_level(logging.WARNING, logger="widget.http.dashboard")
     with running(settings) as client:
         link = _setup_link(caplog)
         assert client.get("/dashboard/setup?token=wrong").status_code == 404
@@ -338,7 +338,7 @@ def test_no_setup_link_once_an_author_exists(
     seed = Seeder(settings)
     seed.author("existing", admin=True)
     seed.close()
-    caplog.set_level(logging.WARNING, logger="widget.dashboard")
+    caplog.set_level(logging.WARNING, logger="widget.http.dashboard")
     with running(settings) as client:
         assert "setup?token=" not in caplog.text
         assert client.get("/dashboard/setup?token=anything").status_code == 404

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from tests.dashboard_support import Seeder
-from widget import auth, store
-from widget.dashboard import charts, site_form
-from widget.dashboard.exports import csv_cell
-from widget.db import connect_reader
+from widget import store
+from widget.guard import auth
+from widget.http.dashboard import charts, site_form
+from widget.http.dashboard.exports import csv_cell
 from widget.settings import Settings
+from widget.store.sqlite.writer import connect_reader
 
 
 def test_session_round_trip_and_forgery() -> None:
@@ -194,8 +195,8 @@ def test_bayesian_score_prefers_many_good_votes_over_one_perfect(tmp_path: Path)
 
 
 async def test_seed_demo_writes_exact_aggregates(tmp_path: Path) -> None:
-    from widget.db import connect_sync
-    from widget.seed import seed_demo
+    from widget.actions.demo_data import seed_demo
+    from widget.store.sqlite.writer import connect_sync
 
     data = await store.open_store(str(tmp_path / "demo.db"))
     try:

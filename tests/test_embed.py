@@ -18,13 +18,13 @@ from starlette.testclient import TestClient
 
 from tests.conftest import voter
 from widget import i18n, store
-from widget.app import create_app
-from widget.db import open_database
-from widget.embed import code_file, with_every_language
 from widget.guard.keys import AddressHasher
+from widget.http.embed.code import code_file, with_every_language
+from widget.http.templating import static_dir, static_hash
 from widget.models import Site
+from widget.runtime.app import create_app
 from widget.settings import Settings
-from widget.templating import static_dir, static_hash
+from widget.store.sqlite.writer import open_database
 
 BUDGET = 6 * 1024  # embed.js with its CSS, gzipped (DESIGN.md "Embed")
 FORM_BUDGET = 2 * 1024  # the form's code, loaded on demand: kept small, not a contract

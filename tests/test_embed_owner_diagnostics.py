@@ -19,8 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def locked_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The service with a `docs` site that allows only https://docs.example."""
     from widget import store
-    from widget.db import open_database
     from widget.models import Site
+    from widget.store.sqlite.writer import open_database
 
     db = tmp_path_factory.mktemp("locked-server") / "locked.db"
     conn = open_database(str(db))

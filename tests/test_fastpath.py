@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from tests.conftest import metrics_text, voter
-from widget.app import create_app
+from widget.runtime.app import create_app
 from widget.settings import Settings
 
 URL = "/api/v1/summary?post=a&post=b"
@@ -87,8 +87,8 @@ def test_site_totals_are_kept_only_until_the_next_write(client: TestClient) -> N
 async def test_an_odd_content_length_is_not_trusted_and_not_a_crash(declared: str) -> None:
     """Only ASCII digits count as a declared size ("²".isdigit() is true, int("²") fails);
     anything else is ignored and the size is enforced while reading."""
-    from widget.api_http import receive_json
     from widget.errors import BodyTooLarge
+    from widget.http.api.plumbing import receive_json
 
     async def small() -> dict[str, object]:
         return {"type": "http.request", "body": b'{"a": 1}', "more_body": False}
@@ -112,8 +112,8 @@ def test_the_vote_answer_is_the_json_the_encoder_writes(
     site: str, post: str, counts: list[int], mine: int | None
 ) -> None:
     """The hand-built answer of a vote is byte for byte what json.dumps gives, for any text."""
-    from widget.api_http import dumps
-    from widget.api_votes import vote_answer
+    from widget.http.api.plumbing import dumps
+    from widget.http.api.votes import vote_answer
     from widget.models import Summary, VoteResult
 
     total = sum((i + 1) * n for i, n in enumerate(counts))

@@ -19,8 +19,8 @@ from schemathesis import GenerationMode
 from starlette.testclient import TestClient
 
 from tests.conftest import NO_LIMITS
-from widget.app import create_app
-from widget.openapi import openapi_document
+from widget.http.api.openapi import openapi_document
+from widget.runtime.app import create_app
 from widget.settings import Settings
 
 schema = schemathesis.openapi.from_dict(openapi_document())

@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import LiveServer, voter
 from tests.guard_support import client_from, guarded_settings, via_proxy
 from widget.guard import client_address, forwarded_hops, identity, mask_address, parse_networks
-from widget.logs import MaskAddresses
+from widget.runtime.logs import MaskAddresses
 
 TRUSTED = parse_networks(["10.0.0.0/8", "2001:db8:ffff::/48"])
 

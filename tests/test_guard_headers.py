@@ -10,9 +10,9 @@ from starlette.testclient import TestClient
 
 from tests.conftest import voter
 from widget import store
-from widget.app import create_app
-from widget.db import open_database
 from widget.models import Site
+from widget.runtime.app import create_app
+from widget.store.sqlite.writer import open_database
 
 BLOG = "https://blog.example"
 

@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 from tests.dashboard_support import PASSWORD, Seeder, csrf_of
-from widget import auth
-from widget.app import create_app
+from widget.guard import auth
+from widget.runtime.app import create_app
 from widget.settings import Settings
 
 GERMAN = {"Accept-Language": "de"}

@@ -12,8 +12,8 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from tests.conftest import NO_LIMITS, metrics_text
-from widget.app import create_app
-from widget.metrics import HTTP_METHODS
+from widget.http.metrics import HTTP_METHODS
+from widget.runtime.app import create_app
 from widget.settings import Settings
 
 

@@ -13,8 +13,8 @@ from starlette.testclient import TestClient
 from tests import pg_support
 from tests.conftest import NO_LIMITS
 from tests.dashboard_support import login
-from widget.app import create_app
 from widget.cli import cli
+from widget.runtime.app import create_app
 from widget.settings import Settings
 
 PASSWORD = "correct horse battery"

@@ -13,9 +13,9 @@ from starlette.testclient import TestClient
 
 from tests import pg_support
 from tests.conftest import NO_LIMITS, voter
-from widget.app import create_app
 from widget.cli import cli
 from widget.models import FeedbackInput, Site, VoteInput
+from widget.runtime.app import create_app
 from widget.settings import Settings
 from widget.store import InboxFilter, open_store
 

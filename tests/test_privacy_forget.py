@@ -14,9 +14,9 @@ from starlette.testclient import TestClient
 from tests.conftest import voter
 from widget import store
 from widget.cli import cli
-from widget.db import open_database
 from widget.guard import voter_key
 from widget.models import Site
+from widget.store.sqlite.writer import open_database
 
 FORGET = "/api/v1/forget"
 
@@ -61,7 +61,7 @@ def rows_of(db: str, key: str) -> tuple[int, int]:
 
 def test_forget_removes_everything_of_a_token(settings: Any) -> None:
     add_site(settings.db, "docs")
-    from widget.app import create_app
+    from widget.runtime.app import create_app
 
     with TestClient(create_app(settings)) as client:
         reader, other = voter(), voter()
@@ -93,7 +93,7 @@ def test_forget_removes_everything_of_a_token(settings: Any) -> None:
 
 def test_forget_on_one_site_only(settings: Any) -> None:
     add_site(settings.db, "docs")
-    from widget.app import create_app
+    from widget.runtime.app import create_app
 
     with TestClient(create_app(settings)) as client:
         reader = voter()
@@ -107,7 +107,7 @@ def test_forget_on_one_site_only(settings: Any) -> None:
 
 def test_forget_refuses_bad_input_and_foreign_origins(settings: Any) -> None:
     add_site(settings.db, "blog", origins=("https://blog.example",))
-    from widget.app import create_app
+    from widget.runtime.app import create_app
 
     with TestClient(create_app(settings)) as client:
         reader = voter()
@@ -154,7 +154,7 @@ def _age_everything(db: str, seconds: float) -> None:
 
 
 def test_purge_keeps_aggregates_and_recompute_exact(settings: Any, tmp_path: Path) -> None:
-    from widget.app import create_app
+    from widget.runtime.app import create_app
 
     settings = settings.replace(retention_days=0)  # the CLI purges here, not the server
     with TestClient(create_app(settings)) as client:
@@ -210,7 +210,7 @@ def test_purge_keeps_aggregates_and_recompute_exact(settings: Any, tmp_path: Pat
 
 
 def test_the_server_purges_by_itself_at_start_and_each_day(settings: Any) -> None:
-    from widget.app import create_app
+    from widget.runtime.app import create_app
 
     with TestClient(create_app(settings.replace(retention_days=30))) as client:
         vote(client, "a", 2, voter())
@@ -229,7 +229,7 @@ def test_the_server_purges_by_itself_at_start_and_each_day(settings: Any) -> Non
 
 
 def test_purge_with_retention_off_keeps_votes(settings: Any) -> None:
-    from widget.app import create_app
+    from widget.runtime.app import create_app
 
     with TestClient(create_app(settings.replace(retention_days=0))) as client:
         vote(client, "a", 2, voter())
@@ -245,7 +245,7 @@ def test_purge_with_retention_off_keeps_votes(settings: Any) -> None:
 
 
 def test_reset_post_also_clears_its_baseline(settings: Any) -> None:
-    from widget.app import create_app
+    from widget.runtime.app import create_app
 
     with TestClient(create_app(settings)) as client:
         vote(client, "a", 2, voter())

@@ -11,9 +11,9 @@ from starlette.testclient import TestClient
 from tests.conftest import voter
 from tests.guard_support import FakeClock, client_from, guarded_settings, services_of, via_proxy
 from widget import store
-from widget.db import open_database
 from widget.guard.keys import DAY, day_label
 from widget.guard.service import Guard
+from widget.store.sqlite.writer import open_database
 
 DAY_ZERO = 30_000  # a day in 2052: after the real date, which the app starts with
 MORNING = DAY_ZERO * DAY + 8 * 3600

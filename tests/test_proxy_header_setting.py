@@ -11,9 +11,9 @@ from starlette.requests import Request
 from tests.conftest import voter
 from tests.dashboard_support import csrf_of
 from tests.guard_support import client_from, guarded_settings, services_of
-from widget.auth import LoginThrottle
-from widget.dashboard.web import client_ip
 from widget.errors import ConfigError
+from widget.guard.auth import LoginThrottle
+from widget.http.dashboard.web import client_ip
 from widget.settings import Settings
 
 CAP = 50  # the shipped WIDGET_DAILY_VOTES_PER_POST

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from widget import serve
+from widget.runtime import serve
 from widget.settings import Settings
 
 

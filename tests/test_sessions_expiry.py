@@ -9,7 +9,7 @@ import pytest
 
 from tests.dashboard_support import login, running
 from tests.session_support import author_id, logged_in, query, seed_people
-from widget.auth import SESSION_ABSOLUTE_SECONDS, SESSION_COOKIE, SESSION_IDLE_SECONDS
+from widget.guard.auth import SESSION_ABSOLUTE_SECONDS, SESSION_COOKIE, SESSION_IDLE_SECONDS
 from widget.settings import Settings
 
 HOUR = 3600.0

@@ -9,7 +9,7 @@ import pytest
 
 from tests.dashboard_support import login, running
 from tests.session_support import FIREFOX_LINUX, SAFARI_IPHONE, query, seed_people
-from widget.auth import SESSION_COOKIE, SessionSigner, device_of, session_key
+from widget.guard.auth import SESSION_COOKIE, SessionSigner, device_of, session_key
 from widget.settings import Settings
 
 

@@ -11,10 +11,10 @@ import httpx
 import pytest
 
 from tests.conftest import NO_LIMITS, LiveServer, vote_until, voter
-from widget.app import create_app
+from widget.actions.services import Services
 from widget.guard import voter_key
+from widget.runtime.app import create_app
 from widget.settings import Settings
-from widget.state import Services
 
 
 async def test_a_vote_after_the_writer_stopped_gets_a_503_envelope(tmp_path: Path) -> None:

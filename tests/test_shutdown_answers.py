@@ -16,7 +16,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import NO_LIMITS, LiveServer
-from widget.app import create_app
+from widget.runtime.app import create_app
 from widget.settings import Settings
 
 CONNECTIONS = 64

@@ -20,9 +20,9 @@ from starlette.testclient import TestClient
 from tests.conftest import NO_LIMITS_ENV, HostSite, LiveServer, free_port, voter
 from tests.dashboard_support import Seeder, login, running
 from widget import site_texts, store
-from widget.db import open_database
 from widget.models import Site
 from widget.settings import Settings
+from widget.store.sqlite.writer import open_database
 
 OLD_TEXTS = {"en": {"votes": {"one": "{n} ballot"}, "thanks": "Cheers"}}
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from widget import store
-from widget.db import Writer, open_database
 from widget.errors import InvalidField, NotFound
-from widget.migrations import MIGRATIONS, current_version, migrate
 from widget.models import VoteInput
+from widget.store.sqlite.migrations import MIGRATIONS, current_version, migrate
+from widget.store.sqlite.writer import Writer, open_database
 
 
 def test_migrations_on_empty_and_existing_database(tmp_path: Path) -> None:

@@ -14,9 +14,9 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from tests.conftest import NO_LIMITS, voter
-from widget.app import create_app
 from widget.cache import Rendered, RenderedSummaries, SummaryCache
 from widget.models import Site, Summary
+from widget.runtime.app import create_app
 from widget.settings import Settings
 
 

@@ -15,9 +15,9 @@ import httpx
 
 from tests.conftest import NO_LIMITS
 from widget import store
-from widget.app import create_app
 from widget.cache import Rendered, RenderedSummaries, SummaryCache
 from widget.models import Site, Summary
+from widget.runtime.app import create_app
 from widget.settings import Settings
 
 POSTS = [f"p{i}" for i in range(6)]

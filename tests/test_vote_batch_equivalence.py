@@ -16,11 +16,11 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from widget import store
-from widget.db import Writer, _Job, open_database
 from widget.errors import NotFound, RateLimited
 from widget.models import FeedbackInput, VoteInput, VoteResult
-from widget.store import vote_batch
-from widget.store.privacy import CAP_MESSAGE
+from widget.store.sqlite import vote_batch
+from widget.store.sqlite.privacy import CAP_MESSAGE
+from widget.store.sqlite.writer import Writer, _Job, open_database
 from widget.store.tally import day_of
 
 BASE = 1_790_000_000.0  # a moment well inside some UTC day

@@ -15,12 +15,12 @@ from starlette.testclient import TestClient
 
 from tests.conftest import NO_LIMITS, metrics_text, voter
 from widget import store
-from widget.app import create_app
-from widget.db import open_database
-from widget.fastpath import FastPaths
+from widget.http.fastpath import FastPaths
 from widget.models import Site
+from widget.runtime.app import create_app
 from widget.settings import Settings
-from widget.store import vote_batch
+from widget.store.sqlite import vote_batch
+from widget.store.sqlite.writer import open_database
 
 VOTES = "/api/v1/votes"
 

@@ -10,9 +10,9 @@ from functools import partial
 from pathlib import Path
 
 from widget import store
-from widget.db import Writer, connect_sync, open_database
 from widget.errors import InvalidField, RateLimited
 from widget.models import VoteInput
+from widget.store.sqlite.writer import Writer, connect_sync, open_database
 
 
 def _vote(conn: sqlite3.Connection, post: str, voter_key: str, rating: int) -> None:

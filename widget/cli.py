@@ -13,8 +13,8 @@ import click
 
 from widget import __version__
 from widget.actions import accounts
-from widget.auth import MIN_PASSWORD
 from widget.errors import ConfigError, InvalidField, NotFound, WidgetError
+from widget.guard.auth import MIN_PASSWORD
 from widget.importers import FORMATS, read_foreign
 from widget.settings import Settings
 from widget.store import Purged, Store, open_store, shown
@@ -54,7 +54,7 @@ def serve(
     host: str | None, port: int | None, db: str | None, demo: bool | None, server: str | None
 ) -> None:
     """Start the service."""
-    from widget.serve import run
+    from widget.runtime.serve import run
 
     run(load_settings(host=host, port=port, db=db, demo=demo, server=server))
 
@@ -237,7 +237,7 @@ def purge(db: str | None, days: int | None) -> None:
 @click.option("--votes", type=click.IntRange(1, 10_000_000), default=8000, help="Votes to cast.")
 def seed_demo(db: str | None, posts: int, votes: int) -> None:
     """Fill two demo sites with posts, votes and feedback, to try the dashboard."""
-    from widget.seed import seed_demo as seed
+    from widget.actions.demo_data import seed_demo as seed
 
     report = with_store(load_settings(db=db), lambda data: seed(data, posts, votes))
     click.echo(

@@ -3,7 +3,7 @@
 They need only the store, so the command line calls them as the dashboard does.
 
 The store words its refusals in English for the command line; the dashboard re-words them in
-the author's language (widget/dashboard/admin.py).
+the author's language (widget/http/dashboard/admin.py).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from starlette.concurrency import run_in_threadpool
 
-from widget.auth import hash_password
 from widget.errors import Forbidden
+from widget.guard.auth import hash_password
 from widget.store import NewSession, Store
 
 

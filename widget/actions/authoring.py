@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+from widget.actions.services import Services
 from widget.events import FeedbackTriaged, PostReset, SitesChanged
 from widget.models import Site, Summary
-from widget.state import Services
 
 
 async def reset_post(svc: Services, author: str, site: str, post: str) -> Summary:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 
 from widget import store
+from widget.actions.services import Services
 from widget.actions.votes import writable_site
 from widget.errors import OriginNotAllowed
 from widget.events import FeedbackReceived, ReaderForgotten
 from widget.guard import voter_key
 from widget.guard.caller import Caller
 from widget.models import FeedbackInput
-from widget.state import Services
 
 
 async def admit_feedback(svc: Services, caller: Caller) -> None:

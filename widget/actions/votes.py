@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 from functools import partial
 
+from widget.actions.services import Services
 from widget.errors import OriginNotAllowed
 from widget.events import VoteCast, VoteWithdrawn
 from widget.guard import voter_key
 from widget.guard.caller import Caller
 from widget.models import Site, VoteInput, VoteResult
-from widget.state import Services
 
 
 def writable_site(svc: Services, slug: str, caller: Caller) -> Site:

@@ -7,7 +7,8 @@ are not for callers outside the store.
 
 from collections.abc import Callable
 
-from widget.store.audit import (
+from widget.store.base import ChangedElsewhere, OnCommit, Store
+from widget.store.sqlite.audit import (
     AuditEntry,
     create_site,
     list_audit,
@@ -15,7 +16,7 @@ from widget.store.audit import (
     reset_post,
     update_site,
 )
-from widget.store.authors import (
+from widget.store.sqlite.authors import (
     Author,
     author_by_id,
     author_by_name,
@@ -25,8 +26,7 @@ from widget.store.authors import (
     set_author_access,
     set_password,
 )
-from widget.store.base import ChangedElsewhere, OnCommit, Store
-from widget.store.dashboard import (
+from widget.store.sqlite.dashboard import (
     SORTS,
     DayCount,
     PostRow,
@@ -38,10 +38,10 @@ from widget.store.dashboard import (
     recent_votes,
     site_stats,
 )
-from widget.store.embed import read_post_title, read_voter_rating
-from widget.store.exports import FEEDBACK_FIELDS, VOTE_FIELDS, export_feedback, export_votes
-from widget.store.feedback import add_feedback
-from widget.store.inbox import (
+from widget.store.sqlite.embed import read_post_title, read_voter_rating
+from widget.store.sqlite.exports import FEEDBACK_FIELDS, VOTE_FIELDS, export_feedback, export_votes
+from widget.store.sqlite.feedback import add_feedback
+from widget.store.sqlite.inbox import (
     InboxFilter,
     InboxItem,
     feedback_item,
@@ -50,8 +50,8 @@ from widget.store.inbox import (
     triage_feedback,
     unread_count,
 )
-from widget.store.maintenance import data_version, export_rows, import_rows, recompute
-from widget.store.privacy import (
+from widget.store.sqlite.maintenance import data_version, export_rows, import_rows, recompute
+from widget.store.sqlite.privacy import (
     CapCheck,
     Forgotten,
     Purged,
@@ -61,7 +61,7 @@ from widget.store.privacy import (
     purge_before,
     salt_seed,
 )
-from widget.store.sessions import (
+from widget.store.sqlite.sessions import (
     NewSession,
     SessionRecord,
     end_session,
@@ -71,7 +71,7 @@ from widget.store.sessions import (
     start_session,
     touch_session,
 )
-from widget.store.sites import (
+from widget.store.sqlite.sites import (
     count_authors,
     create_author,
     load_sites,
@@ -79,9 +79,9 @@ from widget.store.sites import (
     secret_key,
     site_exists,
 )
+from widget.store.sqlite.vote_batch import VoteWrite, record_votes
+from widget.store.sqlite.votes import read_summaries, record_vote, withdraw_vote
 from widget.store.tally import day_of
-from widget.store.vote_batch import VoteWrite, record_votes
-from widget.store.votes import read_summaries, record_vote, withdraw_vote
 
 __all__ = [
     "FEEDBACK_FIELDS",
@@ -189,6 +189,6 @@ async def open_store(
         from widget.store.postgres import PostgresStore  # asyncpg only when asked for
 
         return await PostgresStore.open(path, max_batch, on_batch)
-    from widget.store.sqlite_backend import SqliteStore  # the backend imports this package
+    from widget.store.sqlite.backend import SqliteStore  # the backend imports this package
 
     return await SqliteStore.open(path, sync, max_batch, on_batch)

@@ -1,0 +1,1 @@
+"""The HTTP surfaces, thin adapters over the use cases (widget/actions)."""

@@ -1,0 +1,1 @@
+"""What host pages load: /embed.js, the no-JavaScript frame, the fragment."""

@@ -1,0 +1,1 @@
+"""The process: create_app(settings), the event subscribers, serve, logs."""

@@ -16,8 +16,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from widget.http.access_log import AccessLog
+from widget.log_text import printable
 from widget.runtime.app import create_app
-from widget.runtime.logs import TextFormatter, printable
+from widget.runtime.logs import TextFormatter
 from widget.settings import Settings
 
 FAKE = '6.6.6.0 - "POST /api/v1/votes HTTP/1.1" 200 0.10ms'

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from widget.guard.addresses import mask_address
-from widget.runtime.logs import printable
+from widget.log_text import printable
 
 FLUSH_SECONDS = 0.5
 FLUSH_LINES = 512

@@ -33,11 +33,13 @@ def check_budget(run: Run) -> list[dict[str, Any]]:
             _check(
                 f"{server}: summary read x reference",
                 read and read.ref_ratio,
-                0.85 if postgres else 0.80,
+                0.85 if postgres else 0.90,
                 True,
             )
         )
-        floors = ((32, 0.20), (128, 0.20)) if postgres else ((32, 0.35), (128, 0.45))
+        # SQLite: DESIGN.md's aim for the default server (no regression against the last
+        # committed run is the rule; 0.28x is where it should get).
+        floors = ((32, 0.20), (128, 0.20)) if postgres else ((32, 0.28), (128, 0.28))
         for connections, floor in floors:
             vote = _vote(run, server, connections)
             checks.append(
@@ -74,7 +76,7 @@ def check_budget(run: Run) -> list[dict[str, Any]]:
                 _check(f"{server}: reads x Isso reads", read.rps / isso_read.rps, 30, True)
             )
     embed = run.facts.get("embed", {})
-    checks.append(_check("embed.js + css gzipped (bytes)", embed.get("gzip_bytes"), 5120, False))
+    checks.append(_check("embed.js + css gzipped (bytes)", embed.get("gzip_bytes"), 6144, False))
     return checks
 
 

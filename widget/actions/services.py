@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from starlette.requests import Request
 
 from widget.cache import RenderedSummaries, SummaryCache
 from widget.errors import NotFound, WidgetError
 from widget.events import DataChangedElsewhere, EventBus, PostChangedElsewhere, SitesChanged
+from widget.guard.auth import LoginThrottle, SessionSigner, SetupToken
 from widget.guard.service import Guard
 from widget.models import Site, Summary
 from widget.settings import Settings
@@ -32,9 +33,16 @@ class Services:
     events: EventBus = field(default_factory=EventBus)
     sites: dict[str, Site] = field(default_factory=dict)
     started_at: float = field(default_factory=time.time)
-    extras: dict[str, Any] = field(default_factory=dict)
+    # The dashboard's: cookies signed with the secret, failed logins, the first-run link.
+    session_signer: SessionSigner | None = None
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    setup_token: SetupToken | None = None
     _site_stats: dict[str, tuple[int, SiteStats]] = field(default_factory=dict)
     rendered: RenderedSummaries = field(default_factory=RenderedSummaries)
+
+    def __post_init__(self) -> None:
+        if self.session_signer is None:
+            self.session_signer = SessionSigner(self.secret)
 
     def site(self, slug: str) -> Site:
         found = self.sites.get(slug)

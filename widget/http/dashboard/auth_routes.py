@@ -138,8 +138,7 @@ async def logout(ctx: Ctx) -> Response:
 
 
 def _setup_token(svc: Services) -> SetupToken | None:
-    found = svc.extras.get("setup")
-    return found if isinstance(found, SetupToken) else None
+    return svc.setup_token
 
 
 @page(login=False)
@@ -216,7 +215,7 @@ async def announce_setup(svc: Services) -> None:
     if await svc.store.count_authors():
         return
     token = SetupToken.fresh()
-    svc.extras["setup"] = token
+    svc.setup_token = token
     base = svc.settings.public_url.rstrip("/") or f"http://{svc.settings.host}:{svc.settings.port}"
     log.warning(
         "no dashboard account exists yet: create the first admin within %d minutes at"

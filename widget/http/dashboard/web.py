@@ -156,17 +156,12 @@ class Ctx:
 
 
 def signer(svc: Services) -> SessionSigner:
-    found = svc.extras.get("session_signer")
-    if not isinstance(found, SessionSigner):
-        found = svc.extras["session_signer"] = SessionSigner(svc.secret)
-    return found
+    assert svc.session_signer is not None  # made from the secret with the Services
+    return svc.session_signer
 
 
 def throttle(svc: Services) -> LoginThrottle:
-    found = svc.extras.get("login_throttle")
-    if not isinstance(found, LoginThrottle):
-        found = svc.extras["login_throttle"] = LoginThrottle()
-    return found
+    return svc.login_throttle
 
 
 def client_ip(request: Request) -> str:

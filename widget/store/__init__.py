@@ -1,23 +1,28 @@
 """The storage seam: `Store` (base.py), the records it speaks in, and its SQLite backend.
 
-Callers hold a Store and use its methods, models in and models out. The SQL modules beside
-this one are the SQLite backend's (sqlite_backend.py); their functions take a connection and
-are not for callers outside the store.
+Callers hold a Store and use its methods, records (records.py) in and out. The SQL lives in
+the backends' packages (sqlite/, postgres/); the SQLite functions re-exported below take a
+connection and serve the SQLite backend and its tests, not callers outside the store.
 """
 
 from collections.abc import Callable
 
 from widget.store.base import ChangedElsewhere, OnCommit, Store
-from widget.store.sqlite.audit import (
+from widget.store.records import (
     AuditEntry,
-    create_site,
-    list_audit,
-    record_audit,
-    reset_post,
-    update_site,
-)
-from widget.store.sqlite.authors import (
     Author,
+    DayCount,
+    Forgotten,
+    InboxFilter,
+    InboxItem,
+    NewSession,
+    PostRow,
+    Purged,
+    SessionRecord,
+    SiteStats,
+)
+from widget.store.sqlite.audit import create_site, list_audit, record_audit, reset_post, update_site
+from widget.store.sqlite.authors import (
     author_by_id,
     author_by_name,
     delete_author,
@@ -28,9 +33,6 @@ from widget.store.sqlite.authors import (
 )
 from widget.store.sqlite.dashboard import (
     SORTS,
-    DayCount,
-    PostRow,
-    SiteStats,
     daily_trend,
     new_feedback_by_post,
     post_row,
@@ -42,8 +44,6 @@ from widget.store.sqlite.embed import read_post_title, read_voter_rating
 from widget.store.sqlite.exports import FEEDBACK_FIELDS, VOTE_FIELDS, export_feedback, export_votes
 from widget.store.sqlite.feedback import add_feedback
 from widget.store.sqlite.inbox import (
-    InboxFilter,
-    InboxItem,
     feedback_item,
     list_feedback,
     status_counts,
@@ -53,8 +53,6 @@ from widget.store.sqlite.inbox import (
 from widget.store.sqlite.maintenance import data_version, export_rows, import_rows, recompute
 from widget.store.sqlite.privacy import (
     CapCheck,
-    Forgotten,
-    Purged,
     count_new_vote,
     forget_voter,
     prune_salts,
@@ -62,8 +60,6 @@ from widget.store.sqlite.privacy import (
     salt_seed,
 )
 from widget.store.sqlite.sessions import (
-    NewSession,
-    SessionRecord,
     end_session,
     end_sessions,
     prune_sessions,

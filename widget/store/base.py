@@ -18,12 +18,20 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from widget.models import FeedbackInput, Site, Summary, VoteInput, VoteResult
-from widget.store.sqlite.audit import AuditEntry
-from widget.store.sqlite.authors import Author
-from widget.store.sqlite.dashboard import DayCount, PostRow, SiteStats
-from widget.store.sqlite.inbox import InboxFilter, InboxItem
-from widget.store.sqlite.privacy import CapCheck, Forgotten, Purged
-from widget.store.sqlite.sessions import NewSession, SessionRecord
+from widget.store.records import (
+    AuditEntry,
+    Author,
+    DayCount,
+    Forgotten,
+    InboxFilter,
+    InboxItem,
+    NewSession,
+    PostRow,
+    Purged,
+    SessionRecord,
+    SiteStats,
+)
+from widget.store.sqlite.privacy import CapCheck
 
 T = TypeVar("T")
 OnCommit = Callable[[T], None] | None

@@ -5,23 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
 
 from widget.errors import InvalidField, NotFound
 from widget.models import Site, Summary
+from widget.store.records import AuditEntry
 from widget.store.sqlite.sites import save_site, site_exists
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    at: float
-    author: str | None
-    action: str
-    target: str | None
-    detail: dict[str, Any]
 
 
 def record_audit(

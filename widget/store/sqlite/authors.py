@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
 import aiosqlite
 
 from widget.errors import InvalidField, NotFound
-from widget.store.sqlite.sessions import SessionRecord, end_sessions
+from widget.store.records import Author, SessionRecord
+from widget.store.sqlite.sessions import end_sessions
 from widget.store.sqlite.sites import site_exists
-
-
-@dataclass(frozen=True, slots=True)
-class Author:
-    id: int
-    username: str
-    password_hash: str
-    is_admin: bool
-    sites: tuple[str, ...]  # for admins: empty, they see every site
-    created_at: float = 0.0
 
 
 async def _sites_of(conn: aiosqlite.Connection, author_id: int) -> tuple[str, ...]:

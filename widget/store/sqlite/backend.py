@@ -17,6 +17,19 @@ import aiosqlite
 
 from widget.models import FeedbackInput, Site, Summary, VoteInput, VoteResult
 from widget.store.base import OnCommit, Store
+from widget.store.records import (
+    AuditEntry,
+    Author,
+    DayCount,
+    Forgotten,
+    InboxFilter,
+    InboxItem,
+    NewSession,
+    PostRow,
+    Purged,
+    SessionRecord,
+    SiteStats,
+)
 from widget.store.sqlite import (
     audit,
     authors,
@@ -145,8 +158,8 @@ class SqliteStore(Store):
         return await self._writer.submit(operation, on_commit, short=True)
 
     async def forget_voter(
-        self, voter_key: str, site: str | None, now: float, on_commit: OnCommit[privacy.Forgotten]
-    ) -> privacy.Forgotten:
+        self, voter_key: str, site: str | None, now: float, on_commit: OnCommit[Forgotten]
+    ) -> Forgotten:
         operation = partial(privacy.forget_voter, voter_key=voter_key, site=site, now=now)
         return await self._writer.submit(operation, on_commit)
 
@@ -214,7 +227,7 @@ class SqliteStore(Store):
         sites: Sequence[str],
         password_hash: str | None,
         by: str,
-        reopen: sessions.NewSession | None = None,
+        reopen: NewSession | None = None,
     ) -> None:
         def update(conn: sqlite3.Connection) -> None:
             target = authors.username_of(conn, author_id)
@@ -248,7 +261,7 @@ class SqliteStore(Store):
         author_id: int,
         password_hash: str,
         by: str,
-        reopen: sessions.NewSession | None = None,
+        reopen: NewSession | None = None,
     ) -> int:
         def change(conn: sqlite3.Connection) -> int:
             ended = authors.set_password(conn, author_id, password_hash)
@@ -261,15 +274,13 @@ class SqliteStore(Store):
 
     # --- dashboard sessions ------------------------------------------------------------------
 
-    async def open_session(self, new: sessions.NewSession) -> None:
+    async def open_session(self, new: NewSession) -> None:
         await self._writer.submit(partial(sessions.open_session, new=new))
 
-    async def session_author(
-        self, key: str
-    ) -> tuple[sessions.SessionRecord, authors.Author] | None:
+    async def session_author(self, key: str) -> tuple[SessionRecord, Author] | None:
         return await authors.session_author(self._reader, key)
 
-    async def sessions_of(self, author_id: int) -> list[sessions.SessionRecord]:
+    async def sessions_of(self, author_id: int) -> list[SessionRecord]:
         return await sessions.sessions_of(self._reader, author_id)
 
     async def touch_session(self, key: str, now: float) -> None:
@@ -287,32 +298,32 @@ class SqliteStore(Store):
 
         return await self._writer.submit(end)
 
-    async def author_by_id(self, author_id: int) -> authors.Author | None:
+    async def author_by_id(self, author_id: int) -> Author | None:
         return await authors.author_by_id(self._reader, author_id)
 
-    async def author_by_name(self, username: str) -> authors.Author | None:
+    async def author_by_name(self, username: str) -> Author | None:
         return await authors.author_by_name(self._reader, username)
 
-    async def list_authors(self) -> list[authors.Author]:
+    async def list_authors(self) -> list[Author]:
         return await authors.list_authors(self._reader)
 
-    async def list_audit(self, limit: int, offset: int) -> tuple[list[audit.AuditEntry], int]:
+    async def list_audit(self, limit: int, offset: int) -> tuple[list[AuditEntry], int]:
         return await audit.list_audit(self._reader, limit=limit, offset=offset)
 
     # --- what authors read and do -----------------------------------------------------------
 
-    async def site_stats(self, site: str) -> dashboard.SiteStats:
+    async def site_stats(self, site: str) -> SiteStats:
         return await dashboard.site_stats(self._reader, site)
 
     async def daily_trend(
         self, site: str, since_day: str, post: str | None = None
-    ) -> list[dashboard.DayCount]:
+    ) -> list[DayCount]:
         return await dashboard.daily_trend(self._reader, site, since_day, post)
 
     async def ranked_posts(
         self,
         site: str,
-        stats: dashboard.SiteStats,
+        stats: SiteStats,
         *,
         sort: str = "score",
         descending: bool = True,
@@ -321,7 +332,7 @@ class SqliteStore(Store):
         active_since: float | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> tuple[list[dashboard.PostRow], int]:
+    ) -> tuple[list[PostRow], int]:
         return await dashboard.ranked_posts(
             self._reader,
             site,
@@ -335,9 +346,7 @@ class SqliteStore(Store):
             offset=offset,
         )
 
-    async def post_row(
-        self, site: str, post: str, stats: dashboard.SiteStats
-    ) -> dashboard.PostRow | None:
+    async def post_row(self, site: str, post: str, stats: SiteStats) -> PostRow | None:
         return await dashboard.post_row(self._reader, site, post, stats)
 
     async def recent_votes(
@@ -349,11 +358,11 @@ class SqliteStore(Store):
         return await dashboard.new_feedback_by_post(self._reader, site, posts)
 
     async def list_feedback(
-        self, chosen: inbox.InboxFilter, limit: int = 50, offset: int = 0
-    ) -> tuple[list[inbox.InboxItem], int]:
+        self, chosen: InboxFilter, limit: int = 50, offset: int = 0
+    ) -> tuple[list[InboxItem], int]:
         return await inbox.list_feedback(self._reader, chosen, limit=limit, offset=offset)
 
-    async def feedback_item(self, feedback_id: int) -> inbox.InboxItem | None:
+    async def feedback_item(self, feedback_id: int) -> InboxItem | None:
         return await inbox.feedback_item(self._reader, feedback_id)
 
     async def unread_count(self, sites: Sequence[str]) -> int:
@@ -403,7 +412,7 @@ class SqliteStore(Store):
             partial(privacy.prune_salts, today=today, yesterday=yesterday)
         )
 
-    async def purge_before(self, cutoff: float, now: float) -> privacy.Purged:
+    async def purge_before(self, cutoff: float, now: float) -> Purged:
         return await self._writer.submit(partial(privacy.purge_before, cutoff=cutoff, now=now))
 
     async def export_rows(self) -> AsyncIterator[dict[str, Any]]:

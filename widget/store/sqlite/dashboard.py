@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import aiosqlite
+
+from widget.store.records import DayCount, PostRow, SiteStats
 
 _SCORE = "(:prior_weight * :prior_mean + total) / (:prior_weight + votes)"
 # Whitelisted orderings, "{dir}" = ASC or DESC. Votes and recency follow an index's own order,
@@ -18,58 +19,6 @@ SORTS = {
     "recent": "last_vote_at {dir}",
     "title": "coalesce(title, post) COLLATE NOCASE {dir}, post",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class SiteStats:
-    """All-time numbers of one site, and the Bayesian prior derived from them.
-
-    The honest score of a post is (C * m + total) / (C + votes): its ratings plus C imaginary
-    votes at the site's mean m. A post with three 5-star votes no longer outranks one with four
-    hundred votes averaging 4.8; with many votes the score converges to the post's own average.
-    C is the mean number of votes of a rated post on the site: it grows with the site, so "a few
-    votes" means the same on a small blog and a large docs site, and needs no tuning.
-    """
-
-    posts: int
-    rated_posts: int
-    votes: int
-    total: int
-
-    @property
-    def prior_mean(self) -> float:
-        return self.total / self.votes if self.votes else 3.0
-
-    @property
-    def prior_weight(self) -> float:
-        return max(1.0, self.votes / self.rated_posts) if self.rated_posts else 1.0
-
-    @property
-    def average(self) -> float:
-        return round(self.total / self.votes, 2) if self.votes else 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class PostRow:
-    post: str
-    title: str | None
-    url: str | None
-    votes: int
-    total: int
-    distribution: tuple[int, int, int, int, int]
-    last_vote_at: float | None
-    score: float
-
-    @property
-    def average(self) -> float:
-        return round(self.total / self.votes, 2) if self.votes else 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class DayCount:
-    day: str
-    votes: int
-    total: int
 
 
 async def site_stats(conn: aiosqlite.Connection, site: str) -> SiteStats:

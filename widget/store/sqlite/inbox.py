@@ -4,34 +4,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import aiosqlite
 
 from widget.models import FEEDBACK_STATUSES, Feedback
+from widget.store.records import InboxFilter, InboxItem
 
 _JOINED = "feedback f LEFT JOIN posts p ON p.site = f.site AND p.post = f.post"
 _COLUMNS = (
     "f.id, f.site, f.post, f.rating, f.reason, f.text, f.lang, f.status, f.spam_score, f.note,"
     " f.created_at, f.updated_at, p.title, p.url"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class InboxItem:
-    feedback: Feedback
-    title: str | None
-    url: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class InboxFilter:
-    sites: tuple[str, ...]
-    post: str = ""
-    status: str = ""
-    rating: int | None = None
-    reason: str = ""
-    query: str = ""
 
 
 def _item(row: Sequence[object]) -> InboxItem:

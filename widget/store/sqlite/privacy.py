@@ -10,10 +10,10 @@ and moves the aggregates like a withdrawal would. Purging old rows keeps their c
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from widget.errors import RateLimited
-from widget.models import Summary
+from widget.store.records import Forgotten, Purged
 from widget.store.sqlite.votes import _apply_to_aggregates
 
 CAP_MESSAGE = "this network has sent as many new votes on this post today as we accept"
@@ -88,13 +88,6 @@ class CapCheck:
 # --- forget ------------------------------------------------------------------------------------
 
 
-@dataclass
-class Forgotten:
-    votes: int = 0
-    feedback: int = 0
-    summaries: list[Summary] = field(default_factory=list)
-
-
 def forget_voter(
     conn: sqlite3.Connection, voter_key: str, site: str | None, now: float
 ) -> Forgotten:
@@ -115,14 +108,6 @@ def forget_voter(
 
 
 # --- retention --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Purged:
-    votes: int
-    posts: int
-    feedback_unlinked: int
-    spam_deleted: int
 
 
 def purge_before(conn: sqlite3.Connection, cutoff: float, now: float) -> Purged:

@@ -8,35 +8,10 @@ and to end sessions. The rules of lifetime live in widget/guard/auth.py; this mo
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
 import aiosqlite
 
-
-@dataclass(frozen=True, slots=True)
-class SessionRecord:
-    key: str
-    author_id: int
-    created_at: float
-    seen_at: float
-    browser: str = ""
-    system: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class NewSession:
-    """A session to record at login, in the transaction of what comes with it (a new
-    password, say); `replacing` is the key of this browser's previous session, if any.
-    Sessions unused since `idle_before` or opened before `started_before` are pruned then."""
-
-    key: str
-    author_id: int
-    now: float
-    idle_before: float
-    started_before: float
-    browser: str = ""
-    system: str = ""
-    replacing: str | None = None
+from widget.store.records import NewSession, SessionRecord
 
 
 def open_session(conn: sqlite3.Connection, new: NewSession) -> None:

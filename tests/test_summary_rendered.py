@@ -8,6 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import voter
+from widget.actions import authoring
 
 pytestmark = pytest.mark.backends  # every test here runs on SQLite and on PostgreSQL
 
@@ -37,7 +38,9 @@ def test_a_changed_site_changes_the_next_read(client: TestClient) -> None:
     svc = client.app.state.services  # type: ignore[attr-defined]
     site = svc.sites["default"]
     changed = dataclasses.replace(site, settings={**site.settings, "threshold": 3})
-    svc.sites = {**svc.sites, "default": changed}  # what reload_sites does after a save
+    # Saved as the dashboard saves it: stored, then every cache follows the event. (Setting
+    # svc.sites by hand raced the PostgreSQL listener's first reload of the stored sites.)
+    client.portal.call(authoring.save_site, svc, "admin", changed)  # type: ignore[union-attr]
     after, new_tag = _summary(client, "post=a")
     assert after["site"]["threshold"] == 3  # type: ignore[index]
     assert new_tag != tag

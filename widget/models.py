@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -94,6 +95,11 @@ class Site:
             "hide_average": bool(self.settings.get("hide_average", False)),
             "feedback_max": FEEDBACK_MAX,
         }
+
+
+def any_site_allows(sites: Iterable[Site], origin: str) -> bool:
+    """Whether the origin belongs to some site here (for what is not tied to one site)."""
+    return any(site.allows_origin(origin) for site in sites)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from widget.errors import OriginNotAllowed
 from widget.events import FeedbackReceived, ReaderForgotten
 from widget.guard import voter_key
 from widget.guard.caller import Caller
-from widget.models import FeedbackInput
+from widget.models import FeedbackInput, any_site_allows
 
 
 async def admit_feedback(svc: Services, caller: Caller) -> None:
@@ -47,7 +47,7 @@ async def forget_reader(
         site: str | None = writable_site(svc, site_slug, caller).slug
     else:
         origin = caller.origin
-        if origin is not None and not any(s.allows_origin(origin) for s in svc.sites.values()):
+        if origin is not None and not any_site_allows(svc.sites.values(), origin):
             raise OriginNotAllowed(f"origin {origin} belongs to no site here")
         site = None
 

@@ -24,7 +24,7 @@ from widget.errors import (
     UnsupportedMediaType,
     WidgetError,
 )
-from widget.models import Site
+from widget.models import Site, any_site_allows
 from widget.numbers import declared_size
 
 ALLOWED_HEADERS = "Content-Type"
@@ -132,7 +132,7 @@ def cors_for_errors(
     """
     if origin is None:
         return {}
-    if not isinstance(error, NotFound) and not any(site.allows_origin(origin) for site in sites):
+    if not isinstance(error, NotFound) and not any_site_allows(sites, origin):
         return {}
     return {
         "Access-Control-Allow-Origin": origin,
@@ -158,14 +158,3 @@ def refused_reader(site: Site, origin: str) -> Response:
     )
     headers = {"Access-Control-Allow-Origin": origin, "Vary": "Origin", "Cache-Control": "no-store"}
     return json_response(error.envelope(), error.status, headers)
-
-
-def allowed_writer(site: Site, origin: str | None) -> dict[str, str]:
-    """Browsers send Origin on cross-site writes; refuse the ones the site did not allow."""
-    if not site.allows_origin(origin):
-        raise OriginNotAllowed(f"origin {origin} may not write to site {site.slug!r}")
-    return cors_headers(site, origin)
-
-
-def check_origin(site: Site, request: Request) -> dict[str, str]:
-    return allowed_writer(site, request.headers.get("origin"))
